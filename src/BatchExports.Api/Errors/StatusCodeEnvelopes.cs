@@ -1,0 +1,33 @@
+using BatchExports.Core.Errors;
+
+namespace BatchExports.Api.Errors;
+
+/// <summary>Gives bodiless framework responses (unknown route, wrong method, bad media type) PostHog's envelope.</summary>
+public static class StatusCodeEnvelopes
+{
+    public static IApplicationBuilder UseErrorEnvelopesForEmptyResponses(this IApplicationBuilder app) =>
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (http.Response.ContentLength > 0 || http.Response.ContentType != null || http.Items.ContainsKey(EmptyBodyMarker))
+            {
+                return;
+            }
+
+            var exception = http.Response.StatusCode switch
+            {
+                StatusCodes.Status404NotFound => ApiException.NotFound(),
+                StatusCodes.Status405MethodNotAllowed => ApiException.MethodNotAllowed(http.Request.Method),
+                StatusCodes.Status415UnsupportedMediaType => ApiException.UnsupportedMediaType(http.Request.ContentType ?? ""),
+                StatusCodes.Status401Unauthorized => ApiException.NotAuthenticated(),
+                _ => null,
+            };
+            if (exception != null)
+            {
+                await ErrorEnvelope.WriteAsync(http, exception);
+            }
+        });
+
+    /// <summary>PostHog answers a few requests with a deliberately empty body (e.g. the destination test listing).</summary>
+    public const string EmptyBodyMarker = "batchexports.empty-body";
+}

@@ -1,0 +1,34 @@
+using BatchExports.Api.Errors;
+using BatchExports.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchExports.Api.Health;
+
+public static class HealthEndpoints
+{
+    /// <summary><c>/_health</c>: the process serves. <c>/_readyz</c>: the database answers and has every migration.</summary>
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/_health", () => Results.Json(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
+        endpoints.MapGet("/_readyz", async (BatchExportsDbContext db, HttpContext context, CancellationToken cancellationToken) =>
+        {
+            try
+            {
+                var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+                if (pending.Count > 0)
+                {
+                    await ErrorEnvelope.WriteAsync(context, 503, new ErrorEnvelope(
+                        "server_error", "not_ready", $"The database is missing {pending.Count} migration(s); run the 'migrate' command.", null));
+                    return;
+                }
+
+                await context.Response.WriteAsJsonAsync(new { status = "ok", database = "ok", migrations = "applied" }, cancellationToken);
+            }
+            catch (Exception exception) when (exception is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                await ErrorEnvelope.WriteAsync(context, 503, new ErrorEnvelope("server_error", "not_ready", "The database is not reachable.", null));
+            }
+        }).AllowAnonymous().ExcludeFromDescription();
+        return endpoints;
+    }
+}

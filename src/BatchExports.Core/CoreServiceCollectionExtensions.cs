@@ -1,0 +1,37 @@
+using BatchExports.Core.Hosting;
+using BatchExports.Core.Persistence;
+using BatchExports.Core.Security;
+using BatchExports.Core.Services.Accounts;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace BatchExports.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>The DbContext, the key cipher, the clock and the use-case services both hosts share.</summary>
+    public static IServiceCollection AddBatchExportsCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BatchExportsOptions>()
+            .BindConfiguration(BatchExportsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddDbContext<BatchExportsDbContext>((provider, options) =>
+            options.UseNpgsql(provider.GetRequiredService<IDatabaseConnection>().ConnectionString));
+        services.AddSingleton(provider =>
+        {
+            var settings = provider.GetRequiredService<IOptions<BatchExportsOptions>>().Value;
+            var dataDirectory = DataDirectory.Resolve(settings.DataDirectory);
+            return new ConfigCipher(EncryptionKeys.LoadOrCreate(settings.EncryptionKey, dataDirectory));
+        });
+
+        services.AddScoped<PersonalApiKeyAuthenticator>();
+        services.AddScoped<AccessService>();
+        services.AddScoped<AccountsService>();
+        return services;
+    }
+}

@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BatchExports.Core.Hosting;
+
+/// <summary>The <c>BatchExports</c> configuration section.</summary>
+public sealed class BatchExportsOptions
+{
+    public const string SectionName = "BatchExports";
+
+    /// <summary>Where the private PostgreSQL and the development encryption key live; defaults to <c>.data/</c> at the repository root.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>Base64 of 32 bytes. When absent, a development key is generated under the data directory on first run.</summary>
+    public string? EncryptionKey { get; set; }
+
+    [Range(1024, 1024L * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Whether <c>every 5 minutes</c> and <c>every 15 minutes</c> may be chosen (PostHog gates them per team).</summary>
+    public bool AllowSubHourlyIntervals { get; set; } = true;
+
+    [Range(1, 1000)]
+    public int MaxConcurrentBackfillsPerTeam { get; set; } = 10;
+
+    /// <summary>
+    /// URLs an <c>HTTP</c> destination may post to. PostHog allows only its own ingestion endpoints;
+    /// a self-hosted deployment may add its own.
+    /// </summary>
+    public List<string> AllowedHttpDestinationUrls { get; set; } =
+        ["https://us.i.posthog.com/batch/", "https://eu.i.posthog.com/batch/"];
+}
