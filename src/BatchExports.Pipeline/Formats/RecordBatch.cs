@@ -1,0 +1,44 @@
+namespace BatchExports.Pipeline.Formats;
+
+/// <summary>The type of an exported column, as written to files.</summary>
+public enum ColumnKind
+{
+    String,
+    Int64,
+    Float64,
+    Boolean,
+
+    /// <summary>A UTC instant (<see cref="DateTimeOffset"/>).</summary>
+    Timestamp,
+
+    /// <summary>JSON held as its text (e.g. <c>properties</c>): nested as JSON in JSONLines, a string column in Parquet.</summary>
+    Json,
+
+    /// <summary>An array of strings (e.g. a session's <c>urls</c>).</summary>
+    StringArray,
+}
+
+public sealed record Column(string Name, ColumnKind Kind);
+
+/// <summary>
+/// A slice of rows read from a source. Values per <see cref="ColumnKind"/>: <c>string</c>, <c>long</c>, <c>double</c>,
+/// <c>bool</c>, <c>DateTimeOffset</c>, JSON text as <c>string</c>, <c>string[]</c>; any may be <c>null</c>.
+/// </summary>
+public sealed record RecordBatch(IReadOnlyList<Column> Columns, IReadOnlyList<object?[]> Rows)
+{
+    public int Count => Rows.Count;
+}
+
+/// <summary>Writes record batches as one file's bytes onto a stream, compressing as it goes.</summary>
+public interface IRecordFileWriter : IAsyncDisposable
+{
+    /// <summary>Compressed bytes handed to the output so far (what rotation by size is measured in).</summary>
+    long BytesWritten { get; }
+
+    long RecordsWritten { get; }
+
+    Task WriteAsync(RecordBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>Writes any footer and flushes the compressor; the output stream is left open.</summary>
+    Task FinishAsync(CancellationToken cancellationToken);
+}
