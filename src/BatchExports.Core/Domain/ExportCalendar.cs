@@ -1,4 +1,5 @@
 using NodaTime;
+using NodaTime.TimeZones;
 
 namespace BatchExports.Core.Domain;
 
@@ -37,6 +38,11 @@ public readonly record struct DataInterval(DateTimeOffset Start, DateTimeOffset 
 /// </summary>
 public static class ExportCalendar
 {
+    // Not InZoneLeniently: it shifts a skipped time forward by the gap's length, which overshoots the end of the gap
+    // whenever offset_hour falls strictly inside it (Pacific/Chatham 03:00, Antarctica/Troll 02:00).
+    private static readonly ZoneLocalMappingResolver FirstOccurrenceOrEndOfGap =
+        Resolvers.CreateMappingResolver(Resolvers.ReturnEarlier, Resolvers.ReturnStartOfIntervalAfter);
+
     /// <summary>The greatest boundary at or before <paramref name="instant"/>.</summary>
     public static DateTimeOffset Floor(ScheduleSpec spec, DateTimeOffset instant)
     {
@@ -166,7 +172,7 @@ public static class ExportCalendar
         Instant.FromDateTimeOffset(instant).InZone(zone).Date;
 
     private static DateTimeOffset Resolve(LocalDate date, int hour, DateTimeZone zone) =>
-        date.At(new LocalTime(hour, 0)).InZoneLeniently(zone).ToDateTimeOffset().ToUniversalTime();
+        date.At(new LocalTime(hour, 0)).InZone(zone, FirstOccurrenceOrEndOfGap).ToDateTimeOffset().ToUniversalTime();
 
     private static int OffsetHour(ScheduleSpec spec) => (spec.IntervalOffset ?? 0) / 3600 % 24;
 

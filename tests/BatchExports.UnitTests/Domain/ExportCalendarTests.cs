@@ -102,6 +102,12 @@ public sealed class ExportCalendarTests
         { Intervals.Day, NewYork, 1 * Hour, "2025-11-01", "2025-11-01T05:00:00Z", "2025-11-02T05:00:00Z", 24 },
         { Intervals.Day, NewYork, 1 * Hour, "2025-11-02", "2025-11-02T05:00:00Z", "2025-11-03T06:00:00Z", 25 },
         { Intervals.Day, NewYork, 2 * Hour, "2025-11-01", "2025-11-01T06:00:00Z", "2025-11-02T07:00:00Z", 25 },
+        // offset_hour strictly inside a gap (Chatham skips 02:45-03:45, Troll 01:00-03:00): the first instant after the gap.
+        { Intervals.Day, "Pacific/Chatham", 3 * Hour, "2025-09-27", "2025-09-26T14:15:00Z", "2025-09-27T14:00:00Z", 23.75 },
+        { Intervals.Day, "Pacific/Chatham", 3 * Hour, "2025-09-28", "2025-09-27T14:00:00Z", "2025-09-28T13:15:00Z", 23.25 },
+        { Intervals.Day, "Antarctica/Troll", 2 * Hour, "2025-03-29", "2025-03-29T02:00:00Z", "2025-03-30T01:00:00Z", 23 },
+        { Intervals.Day, "Antarctica/Troll", 2 * Hour, "2025-03-30", "2025-03-30T01:00:00Z", "2025-03-31T00:00:00Z", 23 },
+        { Intervals.Day, "Antarctica/Troll", 2 * Hour, "2025-10-26", "2025-10-26T00:00:00Z", "2025-10-27T02:00:00Z", 26 },
         { Intervals.Week, Utc, 0, "2025-03-30", "2025-03-30T00:00:00Z", "2025-04-06T00:00:00Z", 168 },
         { Intervals.Week, Berlin, 0, "2025-03-23", "2025-03-22T23:00:00Z", "2025-03-29T23:00:00Z", 168 },
         { Intervals.Week, Berlin, 0, "2025-03-30", "2025-03-29T23:00:00Z", "2025-04-05T22:00:00Z", 167 },
@@ -203,6 +209,7 @@ public sealed class ExportCalendarTests
         { Intervals.Week, Berlin, MondayAt2 },
         { Intervals.Week, NewYork, (6 * Day) + (1 * Hour) },
         { Intervals.Week, "Pacific/Chatham", 3 * Hour },
+        { Intervals.Day, "Antarctica/Troll", 2 * Hour },
     };
 
     [Theory]
@@ -252,7 +259,8 @@ public sealed class ExportCalendarTests
             Assert.Equal(floor, ExportCalendar.Previous(spec, next));
             Assert.Equal(next, ExportCalendar.Floor(spec, next));
             Assert.Equal(previous, ExportCalendar.Floor(spec, previous));
-            Assert.InRange(next - floor, nominal - TimeSpan.FromHours(1), nominal + TimeSpan.FromHours(1));
+            // Troll's DST shifts by two hours, the most any zone does.
+            Assert.InRange(next - floor, nominal - TimeSpan.FromHours(2), nominal + TimeSpan.FromHours(2));
         }
     }
 
