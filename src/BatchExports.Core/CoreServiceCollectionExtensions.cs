@@ -2,6 +2,10 @@ using BatchExports.Core.Hosting;
 using BatchExports.Core.Persistence;
 using BatchExports.Core.Security;
 using BatchExports.Core.Services.Accounts;
+using BatchExports.Core.Services.Backfills;
+using BatchExports.Core.Services.BatchExports;
+using BatchExports.Core.Services.Logs;
+using BatchExports.Core.Services.Runs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +24,11 @@ public static class CoreServiceCollectionExtensions
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddDbContext<BatchExportsDbContext>((provider, options) =>
+        services.AddDbContext<BatchExportsDbContext>(
+            (provider, options) => options.UseNpgsql(provider.GetRequiredService<IDatabaseConnection>().ConnectionString),
+            optionsLifetime: ServiceLifetime.Singleton);
+        // Engines and log writers use short-lived contexts of their own.
+        services.AddDbContextFactory<BatchExportsDbContext>((provider, options) =>
             options.UseNpgsql(provider.GetRequiredService<IDatabaseConnection>().ConnectionString));
         services.AddSingleton(provider =>
         {
@@ -32,6 +40,11 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<PersonalApiKeyAuthenticator>();
         services.AddScoped<AccessService>();
         services.AddScoped<AccountsService>();
+        services.AddScoped<BatchExportService>();
+        services.AddScoped<BackfillService>();
+        services.AddScoped<RunService>();
+        services.AddScoped<LogReader>();
+        services.AddSingleton<ExportLog>();
         return services;
     }
 }

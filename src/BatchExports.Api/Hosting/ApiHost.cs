@@ -6,6 +6,9 @@ using BatchExports.Api.OpenApi;
 using BatchExports.Core;
 using BatchExports.Core.Hosting;
 using BatchExports.Core.Json;
+using BatchExports.Api.Validation;
+using BatchExports.Pipeline;
+using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Serilog;
@@ -30,6 +33,9 @@ public static class ApiHost
             .Enrich.FromLogContext());
 
         builder.Services.AddBatchExportsCore(builder.Configuration);
+        builder.Services.AddExportPipeline();
+        builder.Services.AddEmbeddedEngine();
+        builder.Services.AddValidatorsFromAssemblyContaining<ValidationFilter>(ServiceLifetime.Singleton);
         builder.Services.AddSingleton<DatabaseLocation>();
         builder.Services.AddSingleton<IDatabaseConnection>(provider => provider.GetRequiredService<DatabaseLocation>());
 
@@ -45,9 +51,15 @@ public static class ApiHost
             {
                 options.InputFormatters.Insert(0, new JsonBodyInputFormatter());
                 options.Filters.Add<AccessFilter>();
+                options.Filters.Add<ValidationFilter>();
                 options.SuppressAsyncSuffixInActionNames = false;
             })
-            .ConfigureApiBehaviorOptions(options => options.SuppressModelStateInvalidFilter = true)
+            .ConfigureApiBehaviorOptions(options =>
+            {
+                // Errors are PostHog's envelope, produced by ValidationFilter and the status-code pages, not ProblemDetails.
+                options.SuppressModelStateInvalidFilter = true;
+                options.SuppressMapClientErrors = true;
+            })
             .AddJsonOptions(options => WireJson.Configure(options.JsonSerializerOptions));
 
         builder.Services.AddAuthentication(PersonalApiKeyAuthenticationHandler.SchemeName)

@@ -31,6 +31,10 @@ public sealed class JsonBodyInputFormatter : TextInputFormatter
     public override bool CanRead(InputFormatterContext context) =>
         string.IsNullOrEmpty(context.HttpContext.Request.ContentType) || base.CanRead(context);
 
+    /// <summary>MVC's base refuses an empty body before reading; PostHog (DRF) reads it as an empty object.</summary>
+    public override Task<InputFormatterResult> ReadAsync(InputFormatterContext context) =>
+        ReadRequestBodyAsync(context, System.Text.Encoding.UTF8);
+
     public override async Task<InputFormatterResult> ReadRequestBodyAsync(InputFormatterContext context, Encoding encoding)
     {
         var http = context.HttpContext;
@@ -161,13 +165,13 @@ public sealed class JsonBodyInputFormatter : TextInputFormatter
             return "Must be a valid UUID.";
         }
 
-        if (targetType != typeof(string) && targetType.IsAssignableTo(typeof(System.Collections.IEnumerable)))
+        if (IsObjectModel(targetType))
         {
-            return $"Expected a list of items but got type \"{PythonTypeName(value)}\".";
+            return $"Invalid data. Expected a dictionary, but got {PythonTypeName(value)}.";
         }
 
-        return IsObjectModel(targetType)
-            ? $"Invalid data. Expected a dictionary, but got {PythonTypeName(value)}."
+        return targetType != typeof(string) && targetType.IsAssignableTo(typeof(System.Collections.IEnumerable))
+            ? $"Expected a list of items but got type \"{PythonTypeName(value)}\"."
             : "Invalid value.";
     }
 
@@ -205,7 +209,8 @@ public sealed class JsonBodyInputFormatter : TextInputFormatter
     }
 
     private static bool IsObjectModel(Type type) =>
-        type == typeof(JsonObject) || (type.IsClass && type != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(type) && type != typeof(JsonNode));
+        type == typeof(JsonObject)
+        || (type.IsClass && type != typeof(string) && type != typeof(JsonNode) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(type));
 
     /// <summary>Python's name for a JSON value's type, as DRF's messages print it.</summary>
     public static string PythonTypeName(JsonNode? node) => node?.GetValueKind() switch

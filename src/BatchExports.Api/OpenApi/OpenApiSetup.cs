@@ -30,9 +30,7 @@ public static class OpenApiSetup
             });
             options.OperationFilter<SecurityOperationFilter>();
             options.SupportNonNullableReferenceTypes();
-            options.CustomOperationIds(api => api.ActionDescriptor.RouteValues.TryGetValue("action", out var action)
-                ? $"{api.ActionDescriptor.RouteValues["controller"]}_{action}_{api.HttpMethod}".ToLowerInvariant()
-                : null);
+            options.CustomOperationIds(OperationId);
         });
         return services;
     }
@@ -57,6 +55,22 @@ public static class OpenApiSetup
             options.DocumentTitle = "BatchExports API";
         });
         return app;
+    }
+
+    /// <summary>
+    /// Unique and stable across the route families that share one controller:
+    /// <c>projects_batch_exports_pause</c>, <c>environments_batch_exports_pause</c>, …
+    /// </summary>
+    private static string? OperationId(Microsoft.AspNetCore.Mvc.ApiExplorer.ApiDescription api)
+    {
+        if (!api.ActionDescriptor.RouteValues.TryGetValue("action", out var action) || api.RelativePath == null)
+        {
+            return null;
+        }
+
+        var segments = api.RelativePath.Split('?')[0].Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Where(s => s != "api" && !s.StartsWith('{'));
+        return string.Join('_', segments.Append(action!.ToLowerInvariant()));
     }
 
     /// <summary>Marks every authenticated operation as needing a personal API key.</summary>

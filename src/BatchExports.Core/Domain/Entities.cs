@@ -219,12 +219,6 @@ public sealed class BatchExportBackfill
     /// <summary>The end of the last interval for which a run was created.</summary>
     public DateTimeOffset? LastIntervalEnd { get; set; }
 
-    /// <summary>How many runs the calendar yields for this backfill, once known.</summary>
-    public int? TotalExpectedRuns { get; set; }
-
-    public string? LeaseOwner { get; set; }
-
-    public DateTimeOffset? LeaseExpiresAt { get; set; }
 }
 
 /// <summary>A user-visible log line of an export, a run (<see cref="InstanceId"/>) or a backfill.</summary>

@@ -28,6 +28,14 @@ public sealed class BatchExportsDbContext(DbContextOptions<BatchExportsDbContext
 
     public DbSet<BatchExportSchedule> BatchExportSchedules => Set<BatchExportSchedule>();
 
+    public DbSet<SourceEvent> Events => Set<SourceEvent>();
+
+    public DbSet<SourcePerson> Persons => Set<SourcePerson>();
+
+    public DbSet<SourcePersonDistinctId> PersonDistinctIds => Set<SourcePersonDistinctId>();
+
+    public DbSet<SourceSession> Sessions => Set<SourceSession>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BatchExportsDbContext).Assembly);

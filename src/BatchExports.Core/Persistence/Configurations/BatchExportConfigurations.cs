@@ -68,7 +68,6 @@ internal sealed class BatchExportBackfillConfiguration : IEntityTypeConfiguratio
     {
         builder.ToTable("batch_export_backfills");
         builder.Property(b => b.Status).HasMaxLength(64);
-        builder.Property(b => b.LeaseOwner).HasMaxLength(200);
         builder.HasOne<Team>().WithMany().HasForeignKey(b => b.TeamId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<BatchExport>().WithMany().HasForeignKey(b => b.BatchExportId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(b => new { b.BatchExportId, b.CreatedAt });

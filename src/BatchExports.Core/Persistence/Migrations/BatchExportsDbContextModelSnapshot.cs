@@ -147,15 +147,6 @@ namespace BatchExports.Core.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_updated_at");
 
-                    b.Property<DateTimeOffset?>("LeaseExpiresAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("lease_expires_at");
-
-                    b.Property<string>("LeaseOwner")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("lease_owner");
-
                     b.Property<DateTimeOffset?>("StartAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("start_at");
@@ -169,10 +160,6 @@ namespace BatchExports.Core.Persistence.Migrations
                     b.Property<int>("TeamId")
                         .HasColumnType("integer")
                         .HasColumnName("team_id");
-
-                    b.Property<int?>("TotalExpectedRuns")
-                        .HasColumnType("integer")
-                        .HasColumnName("total_expected_runs");
 
                     b.Property<long?>("TotalRecordsCount")
                         .HasColumnType("bigint")
@@ -555,6 +542,285 @@ namespace BatchExports.Core.Persistence.Migrations
                         .HasDatabaseName("ix_personal_api_keys_user_id");
 
                     b.ToTable("personal_api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("BatchExports.Core.Domain.SourceEvent", b =>
+                {
+                    b.Property<int>("TeamId")
+                        .HasColumnType("integer")
+                        .HasColumnName("team_id");
+
+                    b.Property<Guid>("Uuid")
+                        .HasColumnType("uuid")
+                        .HasColumnName("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DistinctId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("distinct_id");
+
+                    b.Property<string>("ElementsChain")
+                        .HasColumnType("text")
+                        .HasColumnName("elements_chain");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event");
+
+                    b.Property<DateTimeOffset>("InsertedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("inserted_at");
+
+                    b.Property<Guid?>("PersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("person_id");
+
+                    b.Property<string>("PersonProperties")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("person_properties");
+
+                    b.Property<string>("Properties")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("properties");
+
+                    b.Property<DateTimeOffset>("Timestamp")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("timestamp");
+
+                    b.HasKey("TeamId", "Uuid")
+                        .HasName("pk_events");
+
+                    b.HasIndex("TeamId", "InsertedAt")
+                        .HasDatabaseName("ix_events_team_id_inserted_at");
+
+                    b.HasIndex("TeamId", "Timestamp")
+                        .HasDatabaseName("ix_events_team_id_timestamp");
+
+                    b.ToTable("events", (string)null);
+                });
+
+            modelBuilder.Entity("BatchExports.Core.Domain.SourcePerson", b =>
+                {
+                    b.Property<int>("TeamId")
+                        .HasColumnType("integer")
+                        .HasColumnName("team_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("InsertedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("inserted_at");
+
+                    b.Property<bool>("IsDeleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_deleted");
+
+                    b.Property<string>("Properties")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("properties");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("TeamId", "Id")
+                        .HasName("pk_persons");
+
+                    b.HasIndex("TeamId", "InsertedAt")
+                        .HasDatabaseName("ix_persons_team_id_inserted_at");
+
+                    b.ToTable("persons", (string)null);
+                });
+
+            modelBuilder.Entity("BatchExports.Core.Domain.SourcePersonDistinctId", b =>
+                {
+                    b.Property<int>("TeamId")
+                        .HasColumnType("integer")
+                        .HasColumnName("team_id");
+
+                    b.Property<string>("DistinctId")
+                        .HasColumnType("text")
+                        .HasColumnName("distinct_id");
+
+                    b.Property<DateTimeOffset>("InsertedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("inserted_at");
+
+                    b.Property<bool>("IsDeleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_deleted");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("person_id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("TeamId", "DistinctId")
+                        .HasName("pk_person_distinct_ids");
+
+                    b.HasIndex("TeamId", "InsertedAt")
+                        .HasDatabaseName("ix_person_distinct_ids_team_id_inserted_at");
+
+                    b.HasIndex("TeamId", "PersonId")
+                        .HasDatabaseName("ix_person_distinct_ids_team_id_person_id");
+
+                    b.ToTable("person_distinct_ids", (string)null);
+                });
+
+            modelBuilder.Entity("BatchExports.Core.Domain.SourceSession", b =>
+                {
+                    b.Property<int>("TeamId")
+                        .HasColumnType("integer")
+                        .HasColumnName("team_id");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("session_id");
+
+                    b.Property<int>("AutocaptureCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("autocapture_count");
+
+                    b.Property<string>("ChannelType")
+                        .HasColumnType("text")
+                        .HasColumnName("channel_type");
+
+                    b.Property<string>("DistinctId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("distinct_id");
+
+                    b.Property<string>("EndCurrentUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("end_current_url");
+
+                    b.Property<string>("EndHostname")
+                        .HasColumnType("text")
+                        .HasColumnName("end_hostname");
+
+                    b.Property<string>("EndPathname")
+                        .HasColumnType("text")
+                        .HasColumnName("end_pathname");
+
+                    b.Property<DateTimeOffset>("EndTimestamp")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("end_timestamp");
+
+                    b.Property<string>("EntryCurrentUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_current_url");
+
+                    b.Property<string>("EntryFbclid")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_fbclid");
+
+                    b.Property<string>("EntryGadSource")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_gad_source");
+
+                    b.Property<string>("EntryGclid")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_gclid");
+
+                    b.Property<string>("EntryHostname")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_hostname");
+
+                    b.Property<string>("EntryPathname")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_pathname");
+
+                    b.Property<string>("EntryReferringDomain")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_referring_domain");
+
+                    b.Property<string>("EntryUtmCampaign")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_utm_campaign");
+
+                    b.Property<string>("EntryUtmContent")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_utm_content");
+
+                    b.Property<string>("EntryUtmMedium")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_utm_medium");
+
+                    b.Property<string>("EntryUtmSource")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_utm_source");
+
+                    b.Property<string>("EntryUtmTerm")
+                        .HasColumnType("text")
+                        .HasColumnName("entry_utm_term");
+
+                    b.Property<DateTimeOffset>("InsertedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("inserted_at");
+
+                    b.Property<bool>("IsBounce")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_bounce");
+
+                    b.Property<string>("LastExternalClickUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("last_external_click_url");
+
+                    b.Property<int>("NumUniqUrls")
+                        .HasColumnType("integer")
+                        .HasColumnName("num_uniq_urls");
+
+                    b.Property<int>("PageviewCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("pageview_count");
+
+                    b.Property<int>("ScreenCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("screen_count");
+
+                    b.Property<long>("SessionDuration")
+                        .HasColumnType("bigint")
+                        .HasColumnName("session_duration");
+
+                    b.Property<DateTimeOffset>("StartTimestamp")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("start_timestamp");
+
+                    b.PrimitiveCollection<string[]>("Urls")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("urls");
+
+                    b.Property<double?>("VitalsLcp")
+                        .HasColumnType("double precision")
+                        .HasColumnName("vitals_lcp");
+
+                    b.HasKey("TeamId", "SessionId")
+                        .HasName("pk_sessions");
+
+                    b.HasIndex("TeamId", "InsertedAt")
+                        .HasDatabaseName("ix_sessions_team_id_inserted_at");
+
+                    b.HasIndex("TeamId", "StartTimestamp")
+                        .HasDatabaseName("ix_sessions_team_id_start_timestamp");
+
+                    b.ToTable("sessions", (string)null);
                 });
 
             modelBuilder.Entity("BatchExports.Core.Domain.Team", b =>

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace BatchExports.Core.Domain.CustomSchema;
+namespace BatchExports.Core.Domain.Schemas;
 
 /// <summary>One exported column: its canonical expression (<c>event</c>, <c>properties.$browser</c>) and output name.</summary>
 public sealed record SelectedField(string Expression, string Alias);

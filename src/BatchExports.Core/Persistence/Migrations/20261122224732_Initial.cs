@@ -29,6 +29,27 @@ namespace BatchExports.Core.Persistence.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "events",
+                columns: table => new
+                {
+                    uuid = table.Column<Guid>(type: "uuid", nullable: false),
+                    team_id = table.Column<int>(type: "integer", nullable: false),
+                    @event = table.Column<string>(name: "event", type: "text", nullable: false),
+                    distinct_id = table.Column<string>(type: "text", nullable: false),
+                    properties = table.Column<string>(type: "jsonb", nullable: false),
+                    person_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    person_properties = table.Column<string>(type: "jsonb", nullable: true),
+                    elements_chain = table.Column<string>(type: "text", nullable: true),
+                    timestamp = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    inserted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_events", x => new { x.team_id, x.uuid });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "organizations",
                 columns: table => new
                 {
@@ -39,6 +60,80 @@ namespace BatchExports.Core.Persistence.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_organizations", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "person_distinct_ids",
+                columns: table => new
+                {
+                    team_id = table.Column<int>(type: "integer", nullable: false),
+                    distinct_id = table.Column<string>(type: "text", nullable: false),
+                    person_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false),
+                    is_deleted = table.Column<bool>(type: "boolean", nullable: false),
+                    inserted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_person_distinct_ids", x => new { x.team_id, x.distinct_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "persons",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    team_id = table.Column<int>(type: "integer", nullable: false),
+                    properties = table.Column<string>(type: "jsonb", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false),
+                    is_deleted = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    inserted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_persons", x => new { x.team_id, x.id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sessions",
+                columns: table => new
+                {
+                    session_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    team_id = table.Column<int>(type: "integer", nullable: false),
+                    distinct_id = table.Column<string>(type: "text", nullable: false),
+                    start_timestamp = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    end_timestamp = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    urls = table.Column<string[]>(type: "text[]", nullable: false),
+                    num_uniq_urls = table.Column<int>(type: "integer", nullable: false),
+                    entry_current_url = table.Column<string>(type: "text", nullable: true),
+                    entry_pathname = table.Column<string>(type: "text", nullable: true),
+                    entry_hostname = table.Column<string>(type: "text", nullable: true),
+                    end_current_url = table.Column<string>(type: "text", nullable: true),
+                    end_pathname = table.Column<string>(type: "text", nullable: true),
+                    end_hostname = table.Column<string>(type: "text", nullable: true),
+                    entry_utm_source = table.Column<string>(type: "text", nullable: true),
+                    entry_utm_campaign = table.Column<string>(type: "text", nullable: true),
+                    entry_utm_medium = table.Column<string>(type: "text", nullable: true),
+                    entry_utm_term = table.Column<string>(type: "text", nullable: true),
+                    entry_utm_content = table.Column<string>(type: "text", nullable: true),
+                    entry_referring_domain = table.Column<string>(type: "text", nullable: true),
+                    entry_gclid = table.Column<string>(type: "text", nullable: true),
+                    entry_fbclid = table.Column<string>(type: "text", nullable: true),
+                    entry_gad_source = table.Column<string>(type: "text", nullable: true),
+                    pageview_count = table.Column<int>(type: "integer", nullable: false),
+                    autocapture_count = table.Column<int>(type: "integer", nullable: false),
+                    screen_count = table.Column<int>(type: "integer", nullable: false),
+                    channel_type = table.Column<string>(type: "text", nullable: true),
+                    session_duration = table.Column<long>(type: "bigint", nullable: false),
+                    is_bounce = table.Column<bool>(type: "boolean", nullable: false),
+                    last_external_click_url = table.Column<string>(type: "text", nullable: true),
+                    vitals_lcp = table.Column<double>(type: "double precision", nullable: true),
+                    inserted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sessions", x => new { x.team_id, x.session_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -141,10 +236,7 @@ namespace BatchExports.Core.Persistence.Migrations
                     last_updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     total_records_count = table.Column<long>(type: "bigint", nullable: true),
                     adjusted_start_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    last_interval_end = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    total_expected_runs = table.Column<int>(type: "integer", nullable: true),
-                    lease_owner = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    lease_expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    last_interval_end = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -368,6 +460,16 @@ namespace BatchExports.Core.Persistence.Migrations
                 columns: new[] { "team_id", "created_at" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_events_team_id_inserted_at",
+                table: "events",
+                columns: new[] { "team_id", "inserted_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_events_team_id_timestamp",
+                table: "events",
+                columns: new[] { "team_id", "timestamp" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_organization_memberships_organization_id_user_id",
                 table: "organization_memberships",
                 columns: new[] { "organization_id", "user_id" },
@@ -379,6 +481,16 @@ namespace BatchExports.Core.Persistence.Migrations
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_person_distinct_ids_team_id_inserted_at",
+                table: "person_distinct_ids",
+                columns: new[] { "team_id", "inserted_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_person_distinct_ids_team_id_person_id",
+                table: "person_distinct_ids",
+                columns: new[] { "team_id", "person_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_personal_api_keys_secure_value",
                 table: "personal_api_keys",
                 column: "secure_value",
@@ -388,6 +500,21 @@ namespace BatchExports.Core.Persistence.Migrations
                 name: "ix_personal_api_keys_user_id",
                 table: "personal_api_keys",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_persons_team_id_inserted_at",
+                table: "persons",
+                columns: new[] { "team_id", "inserted_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sessions_team_id_inserted_at",
+                table: "sessions",
+                columns: new[] { "team_id", "inserted_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sessions_team_id_start_timestamp",
+                table: "sessions",
+                columns: new[] { "team_id", "start_timestamp" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_teams_organization_id",
@@ -425,10 +552,22 @@ namespace BatchExports.Core.Persistence.Migrations
                 name: "batch_export_schedules");
 
             migrationBuilder.DropTable(
+                name: "events");
+
+            migrationBuilder.DropTable(
                 name: "organization_memberships");
 
             migrationBuilder.DropTable(
+                name: "person_distinct_ids");
+
+            migrationBuilder.DropTable(
                 name: "personal_api_keys");
+
+            migrationBuilder.DropTable(
+                name: "persons");
+
+            migrationBuilder.DropTable(
+                name: "sessions");
 
             migrationBuilder.DropTable(
                 name: "batch_export_backfills");

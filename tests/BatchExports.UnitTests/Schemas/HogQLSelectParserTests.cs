@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using BatchExports.Core.Domain.CustomSchema;
-using ParsedSchema = BatchExports.Core.Domain.CustomSchema.CustomSchema;
+using BatchExports.Core.Domain.Schemas;
+using ParsedSchema = BatchExports.Core.Domain.Schemas.CustomSchema;
 
-namespace BatchExports.UnitTests.CustomSchema;
+namespace BatchExports.UnitTests.Schemas;
 
 public sealed class HogQLSelectParserTests
 {

@@ -1,0 +1,73 @@
+using BatchExports.Api.Auth;
+using BatchExports.Api.Errors;
+using BatchExports.Api.Logs;
+using BatchExports.Api.Pagination;
+using BatchExports.Core.Contracts;
+using BatchExports.Core.Services.BatchExports;
+using BatchExports.Core.Services.Logs;
+using BatchExports.Core.Services.Runs;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BatchExports.Api.Runs;
+
+/// <summary>Runs of a batch export (spec §1.3): list, retrieve, cancel, retry, logs.</summary>
+[ApiController]
+[Route("api/projects/{team_id}/batch_exports/{batch_export_id}/runs")]
+[Route("api/environments/{team_id}/batch_exports/{batch_export_id}/runs")]
+[Produces("application/json")]
+[ProducesResponseType<ErrorEnvelope>(StatusCodes.Status401Unauthorized)]
+[ProducesResponseType<ErrorEnvelope>(StatusCodes.Status403Forbidden)]
+[ProducesResponseType<ErrorEnvelope>(StatusCodes.Status404NotFound)]
+public sealed class RunsController(RunService runs, TimeProvider clock) : ControllerBase
+{
+    private ExportScope Scope => ExportScope.ForTeam(HttpContext.GetAccess().Team!.Id);
+
+    [HttpGet]
+    [RequiredScope(RequiredScopeAttribute.Read)]
+    [EndpointSummary("List runs (cursor pages of 100; the last 7 days unless after/before or start/end say otherwise)")]
+    [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
+    public Task<CursorPage<BatchExportRunResponse>> List(
+        [FromRoute(Name = "batch_export_id")] string batchExportId, [FromQuery] RunListParameters parameters, CancellationToken cancellationToken) =>
+        runs.ListAsync(Scope, batchExportId, parameters.ToQuery(clock.GetUtcNow()), CursorLinks.For(Request), cancellationToken);
+
+    [HttpGet("{id}")]
+    [RequiredScope(RequiredScopeAttribute.Read)]
+    [EndpointSummary("Retrieve a run")]
+    public Task<BatchExportRunResponse> Get([FromRoute(Name = "batch_export_id")] string batchExportId, string id, CancellationToken cancellationToken) =>
+        runs.GetAsync(Scope, batchExportId, id, cancellationToken);
+
+    [HttpPost("{id}/cancel")]
+    [RequiredScope(RequiredScopeAttribute.Write)]
+    [EndpointSummary("Cancel a Starting or Running run")]
+    [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
+    public async Task<CancelledResponse> Cancel([FromRoute(Name = "batch_export_id")] string batchExportId, string id, CancellationToken cancellationToken)
+    {
+        await runs.CancelAsync(Scope, batchExportId, id, cancellationToken);
+        return new CancelledResponse(true);
+    }
+
+    [HttpPost("{id}/retry")]
+    [RequiredScope(RequiredScopeAttribute.Write)]
+    [EndpointSummary("Retry a run: re-export its interval as a one-interval backfill")]
+    [ProducesResponseType<BackfillIdResponse>(StatusCodes.Status201Created)]
+    public async Task<ActionResult<BackfillIdResponse>> Retry([FromRoute(Name = "batch_export_id")] string batchExportId, string id, CancellationToken cancellationToken) =>
+        StatusCode(StatusCodes.Status201Created, new BackfillIdResponse(await runs.RetryAsync(Scope, batchExportId, id, cancellationToken)));
+
+    [HttpGet("{id}/logs")]
+    [RequiredScope(RequiredScopeAttribute.Read)]
+    [EndpointSummary("Log entries of one run, newest first")]
+    [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
+    public async Task<Page<LogEntryResponse>> Logs(
+        [FromRoute(Name = "batch_export_id")] string batchExportId,
+        string id,
+        [FromQuery] LogParameters parameters,
+        [FromServices] LogReader logs,
+        CancellationToken cancellationToken)
+    {
+        var (export, run) = await runs.FindAsync(Scope, batchExportId, id, tracked: false, cancellationToken);
+        var query = parameters.ToQuery(instanceId: run.Id.ToString());
+        var (count, results) = await logs.ReadAsync(export.Id, query, cancellationToken);
+        var page = new LimitOffset(query.Limit, query.Offset);
+        return new Page<LogEntryResponse>(count, page.NextLink(Request, count), page.PreviousLink(Request), results);
+    }
+}

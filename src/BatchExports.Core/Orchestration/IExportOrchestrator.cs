@@ -1,0 +1,26 @@
+using BatchExports.Core.Domain;
+
+namespace BatchExports.Core.Orchestration;
+
+/// <summary>
+/// The one port between the control plane and an engine (embedded or Temporal). The services call it inside the
+/// database transaction that changes the export, so a failure here leaves no half-written export; an engine that
+/// keeps state elsewhere must undo its own change if the transaction then fails.
+/// </summary>
+public interface IExportOrchestrator
+{
+    /// <summary>The export was created or changed (including pause and unpause): make its schedule follow the row.</summary>
+    Task ExportSavedAsync(BatchExport export, CancellationToken cancellationToken);
+
+    /// <summary>The export was soft-deleted: remove its schedule and stop its running work.</summary>
+    Task ExportDeletedAsync(BatchExport export, CancellationToken cancellationToken);
+
+    /// <summary>A run was marked Cancelled; stop it if it is executing.</summary>
+    Task RunCancelledAsync(BatchExportRun run, CancellationToken cancellationToken);
+
+    /// <summary>A backfill was created: start driving it.</summary>
+    Task BackfillCreatedAsync(BatchExportBackfill backfill, CancellationToken cancellationToken);
+
+    /// <summary>A backfill was marked Cancelled (its active runs too); stop driving it.</summary>
+    Task BackfillCancelledAsync(BatchExportBackfill backfill, CancellationToken cancellationToken);
+}

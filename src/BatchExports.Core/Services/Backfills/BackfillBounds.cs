@@ -1,0 +1,51 @@
+using System.Globalization;
+using BatchExports.Core.Domain;
+using BatchExports.Core.Errors;
+using BatchExports.Core.Json;
+
+namespace BatchExports.Core.Services.Backfills;
+
+/// <summary>
+/// PostHog's backfill date inputs (spec §4.5): day and week exports take a date, read at <c>offset_hour</c> in the
+/// export's time zone (and, for week, on its weekday); other intervals take an ISO datetime with an offset.
+/// </summary>
+public static class BackfillBounds
+{
+    public static DateTimeOffset Parse(string value, BatchExport export)
+    {
+        if (Intervals.IsCalendar(export.Interval))
+        {
+            if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                throw ApiException.Validation(WireJson.TryParseDateTime(value, out _, out _)
+                    ? $"Input '{value}' is not a valid ISO formatted date. Daily or weekly batch export backfills expect only the date component, but a time was included."
+                    : $"Input '{value}' is not a valid ISO formatted date.");
+            }
+
+            if (export.Interval == Intervals.Week && ExportCalendar.PostHogWeekday(date) != export.OffsetDay)
+            {
+                throw ApiException.Validation(
+                    $"Input {value} is not on the correct day of the week for this batch export. {value} is a {date.DayOfWeek} but this batch export is configured to run weekly on {(DayOfWeek)export.OffsetDay!.Value}.");
+            }
+
+            return ExportCalendar.StartOfLocalDate(ScheduleSpec.Of(export), date);
+        }
+
+        if (!WireJson.TryParseDateTime(value, out var instant, out var hadOffset))
+        {
+            throw ApiException.Validation($"Input {value} is not a valid ISO formatted datetime.");
+        }
+
+        return hadOffset ? instant : throw ApiException.Validation($"Input {value} is naive.");
+    }
+
+    /// <summary>Python's <c>datetime.isoformat()</c> of the instant in <paramref name="timezone"/>, as PostHog's messages print it.</summary>
+    public static string IsoFormat(DateTimeOffset value, string timezone)
+    {
+        var zone = NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(timezone) ?? NodaTime.DateTimeZone.Utc;
+        var offset = zone.GetUtcOffset(NodaTime.Instant.FromDateTimeOffset(value)).ToTimeSpan();
+        var local = value.ToOffset(offset);
+        var fraction = local.Ticks % TimeSpan.TicksPerSecond == 0 ? "" : ".ffffff";
+        return local.ToString($"yyyy-MM-dd'T'HH:mm:ss{fraction}zzz", CultureInfo.InvariantCulture);
+    }
+}

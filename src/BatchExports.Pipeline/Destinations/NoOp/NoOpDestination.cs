@@ -1,0 +1,13 @@
+using BatchExports.Core.Domain.Destinations;
+using BatchExports.Pipeline.Runs;
+
+namespace BatchExports.Pipeline.Destinations.NoOp;
+
+/// <summary>PostHog's no-op destination: the run completes without reading or writing anything.</summary>
+public sealed class NoOpDestination : IDestination
+{
+    public string Type => DestinationCatalog.NoOp;
+
+    public Task<RunOutcome> ExportAsync(RunContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(new RunOutcome(0, 0));
+}

@@ -1,0 +1,36 @@
+using BatchExports.Pipeline.Destinations.NoOp;
+using BatchExports.Pipeline.Embedded;
+using BatchExports.Pipeline.Runs;
+using BatchExports.Pipeline.Sources;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchExports.Pipeline;
+
+public static class PipelineServiceCollectionExtensions
+{
+    /// <summary>The export pipeline (source, formats, destinations) and the embedded engine that drives it.</summary>
+    public static IServiceCollection AddExportPipeline(this IServiceCollection services)
+    {
+        services.AddSingleton<PostgresSource>();
+        services.AddSingleton<ISourceStats>(provider => provider.GetRequiredService<PostgresSource>());
+        services.AddSingleton<IDestination, NoOpDestination>();
+        services.AddSingleton<IRunPipeline, ExportPipeline>();
+        return services;
+    }
+
+    public static IServiceCollection AddEmbeddedEngine(this IServiceCollection services)
+    {
+        services.AddOptions<EngineOptions>()
+            .BindConfiguration(EngineOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddScoped<Core.Orchestration.IExportOrchestrator, EmbeddedOrchestrator>();
+        services.AddSingleton<ScheduleReconciler>();
+        services.AddSingleton<ScheduleTicker>();
+        services.AddSingleton<BackfillDriver>();
+        services.AddSingleton<RunExecutor>();
+        services.AddHostedService<EmbeddedEngine>();
+        return services;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+using BatchExports.Core.Domain;
+
+namespace BatchExports.Pipeline.Runs;
+
+/// <summary>Everything one run needs: the run, its export, the decrypted destination config and a log for the user.</summary>
+public sealed record RunContext(BatchExportRun Run, BatchExport Export, JsonObject Config, IRunLog Log)
+{
+    /// <summary>Backfill runs select by event time; scheduled runs by ingestion time (as PostHog does).</summary>
+    public bool IsBackfill => Run.BackfillId != null;
+
+    public DataInterval Interval => new(Run.DataIntervalStart ?? DateTimeOffset.UnixEpoch, Run.DataIntervalEnd);
+}
+
+public sealed record RunOutcome(long RecordsCompleted, long BytesExported, long? RecordsTotal = null);
+
+/// <summary>User-visible log lines of one run (its <c>instance_id</c>).</summary>
+public interface IRunLog
+{
+    Task InfoAsync(string message, CancellationToken cancellationToken);
+
+    Task WarningAsync(string message, CancellationToken cancellationToken);
+
+    Task ErrorAsync(string message, CancellationToken cancellationToken);
+}
+
+/// <summary>Exports one run's data interval to its destination; the same pipeline serves every engine.</summary>
+public interface IRunPipeline
+{
+    Task<RunOutcome> ExecuteAsync(RunContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A failure the user must fix (bad credentials, missing bucket, invalid settings): the run fails at once with
+/// this message as its <c>latest_error</c>, instead of being retried.
+/// </summary>
+public sealed class NonRetryableExportException(string message, Exception? innerException = null) : Exception(message, innerException);

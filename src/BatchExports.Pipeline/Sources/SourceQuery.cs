@@ -1,0 +1,290 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BatchExports.Core.Domain;
+using BatchExports.Core.Domain.Schemas;
+using BatchExports.Core.Domain.Filters;
+using BatchExports.Pipeline.Formats;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace BatchExports.Pipeline.Sources;
+
+/// <summary>A parameterised SELECT over the source tables and the columns it yields, in order.</summary>
+public sealed record SourceQuery(string Sql, IReadOnlyList<NpgsqlParameter> Parameters, IReadOnlyList<Column> Columns);
+
+/// <summary>
+/// What one data interval selects (worker spec §3.3, §4.0): events bounded by ingestion time for scheduled runs
+/// and by event time for backfills, with include/exclude lists and property filters applied in SQL; persons whose
+/// person or distinct-id row changed in the interval; sessions written in it.
+/// </summary>
+public static class SourceQueries
+{
+    /// <summary>PostHog's default event fields for S3: defaults + elements_chain, person_properties, person_id − team_id, set, set_once.</summary>
+    public static readonly IReadOnlyList<string> S3EventFields =
+        ["uuid", "timestamp", "_inserted_at", "created_at", "event", "properties", "distinct_id", "elements_chain", "person_properties", "person_id"];
+
+    /// <summary>PostHog's default event fields for other destinations.</summary>
+    public static readonly IReadOnlyList<string> DefaultEventFields =
+        ["uuid", "team_id", "timestamp", "_inserted_at", "created_at", "event", "properties", "distinct_id", "set", "set_once"];
+
+    private static readonly IReadOnlyDictionary<string, (string Sql, ColumnKind Kind)> EventColumns = new Dictionary<string, (string, ColumnKind)>
+    {
+        ["uuid"] = ("e.uuid::text", ColumnKind.String),
+        ["team_id"] = ("e.team_id::bigint", ColumnKind.Int64),
+        ["timestamp"] = ("e.timestamp", ColumnKind.Timestamp),
+        ["_inserted_at"] = ("e.inserted_at", ColumnKind.Timestamp),
+        ["created_at"] = ("e.created_at", ColumnKind.Timestamp),
+        ["event"] = ("e.event", ColumnKind.String),
+        ["properties"] = ("e.properties::text", ColumnKind.Json),
+        ["distinct_id"] = ("e.distinct_id", ColumnKind.String),
+        ["set"] = ("(e.properties -> '$set')::text", ColumnKind.Json),
+        ["set_once"] = ("(e.properties -> '$set_once')::text", ColumnKind.Json),
+        ["elements_chain"] = ("e.elements_chain", ColumnKind.String),
+        ["person_properties"] = ("e.person_properties::text", ColumnKind.Json),
+        ["person_id"] = ("e.person_id::text", ColumnKind.String),
+    };
+
+    private static readonly IReadOnlyList<(string Name, string Sql, ColumnKind Kind)> PersonColumns =
+    [
+        ("team_id", "p.team_id::bigint", ColumnKind.Int64),
+        ("distinct_id", "pdi.distinct_id", ColumnKind.String),
+        ("person_id", "p.id::text", ColumnKind.String),
+        ("properties", "p.properties::text", ColumnKind.Json),
+        ("person_distinct_id_version", "pdi.version", ColumnKind.Int64),
+        ("person_version", "p.version", ColumnKind.Int64),
+        ("created_at", "p.created_at", ColumnKind.Timestamp),
+        ("_inserted_at", "GREATEST(p.inserted_at, pdi.inserted_at)", ColumnKind.Timestamp),
+        ("is_deleted", "(p.is_deleted OR pdi.is_deleted)", ColumnKind.Boolean),
+    ];
+
+    private static readonly IReadOnlyList<(string Name, string Sql, ColumnKind Kind)> SessionColumns =
+    [
+        ("session_id", "s.session_id::text", ColumnKind.String),
+        ("team_id", "s.team_id::bigint", ColumnKind.Int64),
+        ("distinct_id", "s.distinct_id", ColumnKind.String),
+        ("start_timestamp", "s.start_timestamp", ColumnKind.Timestamp),
+        ("end_timestamp", "s.end_timestamp", ColumnKind.Timestamp),
+        ("urls", "s.urls", ColumnKind.StringArray),
+        ("num_uniq_urls", "s.num_uniq_urls::bigint", ColumnKind.Int64),
+        ("entry_current_url", "s.entry_current_url", ColumnKind.String),
+        ("entry_pathname", "s.entry_pathname", ColumnKind.String),
+        ("entry_hostname", "s.entry_hostname", ColumnKind.String),
+        ("end_current_url", "s.end_current_url", ColumnKind.String),
+        ("end_pathname", "s.end_pathname", ColumnKind.String),
+        ("end_hostname", "s.end_hostname", ColumnKind.String),
+        ("entry_utm_source", "s.entry_utm_source", ColumnKind.String),
+        ("entry_utm_campaign", "s.entry_utm_campaign", ColumnKind.String),
+        ("entry_utm_medium", "s.entry_utm_medium", ColumnKind.String),
+        ("entry_utm_term", "s.entry_utm_term", ColumnKind.String),
+        ("entry_utm_content", "s.entry_utm_content", ColumnKind.String),
+        ("entry_referring_domain", "s.entry_referring_domain", ColumnKind.String),
+        ("entry_gclid", "s.entry_gclid", ColumnKind.String),
+        ("entry_fbclid", "s.entry_fbclid", ColumnKind.String),
+        ("entry_gad_source", "s.entry_gad_source", ColumnKind.String),
+        ("pageview_count", "s.pageview_count::bigint", ColumnKind.Int64),
+        ("autocapture_count", "s.autocapture_count::bigint", ColumnKind.Int64),
+        ("screen_count", "s.screen_count::bigint", ColumnKind.Int64),
+        ("channel_type", "s.channel_type", ColumnKind.String),
+        ("session_duration", "s.session_duration", ColumnKind.Int64),
+        ("is_bounce", "s.is_bounce", ColumnKind.Boolean),
+        ("last_external_click_url", "s.last_external_click_url", ColumnKind.String),
+        ("exit_current_url", "s.end_current_url", ColumnKind.String),
+        ("exit_pathname", "s.end_pathname", ColumnKind.String),
+        ("vitals_lcp", "s.vitals_lcp", ColumnKind.Float64),
+        ("_inserted_at", "s.inserted_at", ColumnKind.Timestamp),
+    ];
+
+    /// <summary>The records of one run's interval, ordered by the bounding time column so output is stable across retries.</summary>
+    public static SourceQuery Records(BatchExport export, JsonObject config, DataInterval interval, bool isBackfill, IReadOnlyList<string> defaultEventFields)
+    {
+        var parameters = new List<NpgsqlParameter>
+        {
+            new("team_id", export.TeamId),
+            new("start", interval.Start),
+            new("end", interval.End),
+        };
+        switch (export.Model)
+        {
+            case ExportModels.Persons:
+                return new SourceQuery(
+                    $"""
+                    WITH changed AS (
+                        SELECT distinct_id FROM person_distinct_ids
+                        WHERE team_id = @team_id AND inserted_at >= @start AND inserted_at < @end
+                        UNION
+                        SELECT pdi.distinct_id FROM persons p
+                        JOIN person_distinct_ids pdi ON pdi.team_id = p.team_id AND pdi.person_id = p.id
+                        WHERE p.team_id = @team_id AND p.inserted_at >= @start AND p.inserted_at < @end
+                    )
+                    SELECT {SelectList(PersonColumns)}
+                    FROM changed c
+                    JOIN person_distinct_ids pdi ON pdi.team_id = @team_id AND pdi.distinct_id = c.distinct_id
+                    JOIN persons p ON p.team_id = pdi.team_id AND p.id = pdi.person_id
+                    ORDER BY GREATEST(p.inserted_at, pdi.inserted_at), pdi.distinct_id
+                    """,
+                    parameters,
+                    PersonColumns.Select(c => new Column(c.Name, c.Kind)).ToList());
+            case ExportModels.Sessions:
+                var sessionTime = isBackfill ? "s.end_timestamp" : "s.inserted_at";
+                return new SourceQuery(
+                    $"""
+                    SELECT {SelectList(SessionColumns)}
+                    FROM sessions s
+                    WHERE s.team_id = @team_id AND {sessionTime} >= @start AND {sessionTime} < @end
+                    ORDER BY {sessionTime}, s.session_id
+                    """,
+                    parameters,
+                    SessionColumns.Select(c => new Column(c.Name, c.Kind)).ToList());
+            default:
+                var columns = EventSelection(export, defaultEventFields);
+                var time = isBackfill ? "e.timestamp" : "e.inserted_at";
+                var where = EventConditions(export, config, parameters);
+                return new SourceQuery(
+                    $"""
+                    SELECT {string.Join(", ", columns.Select(c => $"{c.Sql} AS {Quote(c.Name)}"))}
+                    FROM events e
+                    WHERE e.team_id = @team_id AND {time} >= @start AND {time} < @end{where}
+                    ORDER BY {time}, e.uuid
+                    """,
+                    parameters,
+                    columns.Select(c => new Column(c.Name, c.Kind)).ToList());
+        }
+    }
+
+    /// <summary>Earliest data and count over the backfill time column of the model.</summary>
+    public static SourceQuery Stats(BatchExport export, JsonObject config, DateTimeOffset? start, DateTimeOffset end)
+    {
+        var parameters = new List<NpgsqlParameter> { new("team_id", export.TeamId), new("end", end) };
+        if (start != null)
+        {
+            parameters.Add(new NpgsqlParameter("start", start.Value));
+        }
+
+        var from = start != null ? " AND {0} >= @start" : "";
+        var sql = export.Model switch
+        {
+            ExportModels.Persons =>
+                "SELECT min(inserted_at), count(*) FROM person_distinct_ids WHERE team_id = @team_id AND inserted_at < @end" + string.Format(from, "inserted_at"),
+            ExportModels.Sessions =>
+                "SELECT min(end_timestamp), count(*) FROM sessions s WHERE team_id = @team_id AND end_timestamp < @end" + string.Format(from, "end_timestamp"),
+            _ => "SELECT min(e.timestamp), count(*) FROM events e WHERE e.team_id = @team_id AND e.timestamp < @end"
+                + string.Format(from, "e.timestamp") + EventConditions(export, config, parameters),
+        };
+        return new SourceQuery(sql, parameters, []);
+    }
+
+    private static IReadOnlyList<(string Name, string Sql, ColumnKind Kind)> EventSelection(BatchExport export, IReadOnlyList<string> defaults)
+    {
+        var schema = CustomSchema.FromJson(export.Schema);
+        if (schema == null)
+        {
+            return defaults.Select(name => (name, EventColumns[name].Sql, EventColumns[name].Kind)).ToList();
+        }
+
+        var selected = schema.Fields.Select(field => (field.Alias, ExpressionSql(field.Expression).Sql, ExpressionSql(field.Expression).Kind)).ToList();
+        // As PostHog: _inserted_at is always written, as a control column.
+        if (selected.All(c => c.Alias != "_inserted_at"))
+        {
+            selected.Add(("_inserted_at", EventColumns["_inserted_at"].Sql, ColumnKind.Timestamp));
+        }
+
+        return selected;
+    }
+
+    /// <summary>SQL for a custom-schema expression: a field, or <c>properties.&lt;name&gt;</c> / <c>person_properties.&lt;name&gt;</c> as text.</summary>
+    private static (string Sql, ColumnKind Kind) ExpressionSql(string expression)
+    {
+        if (EventColumns.TryGetValue(expression, out var column))
+        {
+            return column;
+        }
+
+        var dot = expression.IndexOf('.');
+        var field = expression[..dot];
+        var property = expression[(dot + 1)..];
+        return ($"(e.{field} ->> {Literal(property)})", ColumnKind.String);
+    }
+
+    private static string EventConditions(BatchExport export, JsonObject config, List<NpgsqlParameter> parameters)
+    {
+        var sql = new StringBuilder();
+        if (StringList(config["include_events"]) is { Count: > 0 } include)
+        {
+            parameters.Add(new NpgsqlParameter("include_events", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = include.ToArray() });
+            sql.Append(" AND e.event = ANY(@include_events)");
+        }
+
+        if (StringList(config["exclude_events"]) is { Count: > 0 } exclude)
+        {
+            parameters.Add(new NpgsqlParameter("exclude_events", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = exclude.ToArray() });
+            sql.Append(" AND e.event <> ALL(@exclude_events)");
+        }
+
+        foreach (var filter in (export.Filters ?? []).OfType<JsonObject>())
+        {
+            sql.Append(" AND ").Append(FilterSql(filter, parameters));
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>One PostHog property filter as a SQL condition over the event's (or its person's) properties.</summary>
+    private static string FilterSql(JsonObject filter, List<NpgsqlParameter> parameters)
+    {
+        var column = filter["type"]!.GetValue<string>() == "person" ? "e.person_properties" : "e.properties";
+        var key = Parameter(parameters, filter["key"]!.GetValue<string>());
+        var text = $"({column} ->> {key})";
+        var value = filter["value"];
+        return PropertyFilterRules.OperatorOf(filter) switch
+        {
+            PropertyFilterRules.Exact => $"{text} = ANY({ArrayParameter(parameters, PropertyFilterRules.ValuesOf(value))})",
+            PropertyFilterRules.IsNot => $"({text} IS NULL OR NOT ({text} = ANY({ArrayParameter(parameters, PropertyFilterRules.ValuesOf(value))})))",
+            PropertyFilterRules.IContains => $"{text} ILIKE {Parameter(parameters, LikePattern(value))}",
+            PropertyFilterRules.NotIContains => $"({text} IS NULL OR {text} NOT ILIKE {Parameter(parameters, LikePattern(value))})",
+            PropertyFilterRules.Regex => $"coalesce({text} ~ {Parameter(parameters, PropertyFilterRules.ValuesOf(value)[0])}, false)",
+            PropertyFilterRules.NotRegex => $"NOT coalesce({text} ~ {Parameter(parameters, PropertyFilterRules.ValuesOf(value)[0])}, false)",
+            PropertyFilterRules.IsSet => $"coalesce(jsonb_typeof({column} -> {key}) <> 'null', false)",
+            PropertyFilterRules.IsNotSet => $"NOT coalesce(jsonb_typeof({column} -> {key}) <> 'null', false)",
+            var comparison => $"{NumericSql(text)} {ComparisonOperator(comparison!)} {Parameter(parameters, PropertyFilterRules.ToNumber(value)!.Value)}",
+        };
+    }
+
+    private static string NumericSql(string text) =>
+        $"(CASE WHEN {text} ~ '^\\s*[-+]?[0-9]+(\\.[0-9]*)?([eE][-+]?[0-9]+)?\\s*$' THEN {text}::double precision END)";
+
+    private static string ComparisonOperator(string filterOperator) => filterOperator switch
+    {
+        PropertyFilterRules.GreaterThan => ">",
+        PropertyFilterRules.GreaterThanOrEqual => ">=",
+        PropertyFilterRules.LessThan => "<",
+        _ => "<=",
+    };
+
+    private static string LikePattern(JsonNode? value) =>
+        "%" + PropertyFilterRules.ValuesOf(value)[0].Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+
+    private static string Parameter(List<NpgsqlParameter> parameters, object value)
+    {
+        var name = $"p{parameters.Count}";
+        parameters.Add(new NpgsqlParameter(name, value));
+        return "@" + name;
+    }
+
+    private static string ArrayParameter(List<NpgsqlParameter> parameters, IReadOnlyList<string> values)
+    {
+        var name = $"p{parameters.Count}";
+        parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() });
+        return "@" + name;
+    }
+
+    private static IReadOnlyList<string>? StringList(JsonNode? node) =>
+        node is JsonArray array ? array.Where(e => e?.GetValueKind() == JsonValueKind.String).Select(e => e!.GetValue<string>()).ToList() : null;
+
+    private static string SelectList(IReadOnlyList<(string Name, string Sql, ColumnKind Kind)> columns) =>
+        string.Join(", ", columns.Select(c => $"{c.Sql} AS {Quote(c.Name)}"));
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+
+    private static string Literal(string text) => "'" + text.Replace("'", "''") + "'";
+}
