@@ -85,10 +85,10 @@ public abstract class BatchExportsControllerBase(BatchExportService exports, Bac
     [EndpointSummary("Unpause a batch export, optionally backfilling the paused period")]
     public async Task<PausedResponse> Unpause(
         string id,
-        [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] UnpauseRequest? request,
+        UnpauseRequest request,
         CancellationToken cancellationToken)
     {
-        await backfills.UnpauseAsync(await ScopeAsync(cancellationToken), id, request?.Backfill ?? false, cancellationToken);
+        await backfills.UnpauseAsync(await ScopeAsync(cancellationToken), id, request.Backfill ?? false, cancellationToken);
         return new PausedResponse(false);
     }
 

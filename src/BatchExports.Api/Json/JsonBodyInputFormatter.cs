@@ -15,7 +15,7 @@ namespace BatchExports.Api.Json;
 /// Reads JSON request bodies the way PostHog (Django REST framework) does, and fails the way it does:
 /// malformed JSON is a 400 <c>parse_error</c>; a value of the wrong type is a 400 <c>validation_error</c> whose
 /// <c>attr</c> names the field (nested keys joined with <c>__</c>); an oversized body is a 413. Unknown keys are ignored.
-/// An empty body reads as <c>{}</c>, so required-field errors name the field.
+/// An empty body reads as <c>{}</c>, so optional bodies take their defaults and required-field errors name the field.
 /// </summary>
 public sealed class JsonBodyInputFormatter : TextInputFormatter
 {
@@ -41,13 +41,9 @@ public sealed class JsonBodyInputFormatter : TextInputFormatter
         var limit = http.RequestServices.GetRequiredService<IOptions<BatchExportsOptions>>().Value.MaxRequestBodyBytes;
         var body = await ReadLimitedAsync(http.Request, limit, http.RequestAborted);
 
-        if (body.Length == 0 || body.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
+        // DRF reads a missing body as an empty object: optional bodies get their defaults, required fields are named.
+        if (body.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
         {
-            if (context.TreatEmptyInputAsDefaultValue)
-            {
-                return InputFormatterResult.NoValue();
-            }
-
             body = "{}"u8.ToArray();
         }
 
