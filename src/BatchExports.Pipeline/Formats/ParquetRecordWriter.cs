@@ -143,7 +143,7 @@ internal sealed class ParquetRecordWriter : IRecordFileWriter
             ColumnKind.Int64 => WriteNullableAsync(rowGroup, field, rows, index, v => FormatChecks.ToInt64(column, v), cancellationToken),
             ColumnKind.Float64 => WriteNullableAsync(rowGroup, field, rows, index, v => FormatChecks.ToDouble(column, v), cancellationToken),
             ColumnKind.Boolean => WriteNullableAsync(rowGroup, field, rows, index, v => v as bool? ?? throw FormatChecks.Mismatch(column, v), cancellationToken),
-            ColumnKind.Timestamp => WriteNullableAsync(rowGroup, field, rows, index, v => FormatChecks.ToUtcDateTime(column, v), cancellationToken),
+            ColumnKind.Timestamp => WriteNullableAsync(rowGroup, field, rows, index, v => ToUtcMicroseconds(column, v), cancellationToken),
             ColumnKind.StringArray => WriteStringListAsync(rowGroup, column, field, rows, index, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(index), column.Kind, "Unknown column kind."),
         };
@@ -240,6 +240,13 @@ internal sealed class ParquetRecordWriter : IRecordFileWriter
             ArrayPool<int>.Shared.Return(definitions);
             ArrayPool<int>.Shared.Return(repetitions);
         }
+    }
+
+    // Parquet.Net truncates towards the epoch; rounding down first matches JSONLines for instants before 1970 too.
+    private static DateTime ToUtcMicroseconds(Column column, object value)
+    {
+        var utc = FormatChecks.ToUtcDateTime(column, value);
+        return new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
     }
 
     private static string ToText(Column column, object value) =>
