@@ -8,7 +8,7 @@ namespace BatchExports.Pipeline.Formats;
 /// </summary>
 /// <remarks>
 /// Compression levels favour throughput, as the export streams while it reads: JSONLines gzip uses
-/// <see cref="CompressionLevel.Fastest"/> and brotli quality 5 (<see cref="JsonLinesRecordWriter.BrotliQuality"/>).
+/// <see cref="CompressionLevel.Fastest"/> and brotli quality 4 (<see cref="JsonLinesRecordWriter.BrotliQuality"/>).
 /// Parquet compresses each page: zstd at level 1 and LZ4 at its fast level (as pyarrow does by default), gzip and
 /// brotli at <see cref="CompressionLevel.Optimal"/>. Parquet "lz4" is written as the LZ4_RAW codec, which current
 /// readers (Arrow, DuckDB, Spark) read; Parquet.Net writes a raw block even under the deprecated LZ4 codec, which only

@@ -12,7 +12,7 @@ namespace BatchExports.Pipeline.Formats;
 /// Writes a Parquet file with one row group per batch. Every column is optional; JSON columns are strings holding the
 /// JSON text and string arrays are standard three-level lists. Works on forward-only streams.
 /// </summary>
-internal sealed class ParquetRecordWriter : IRecordFileWriter
+internal sealed class ParquetRecordWriter : RecordFileWriter
 {
     // Levels of an element in an optional list of optional strings: list null, list empty, element null, element set.
     private const int ListNull = 0;
@@ -20,20 +20,15 @@ internal sealed class ParquetRecordWriter : IRecordFileWriter
     private const int ElementNull = 2;
     private const int ElementPresent = 3;
 
-    private readonly OutputCountingStream _output;
-    private readonly Column[] _columns;
     private readonly ParquetSchema _schema;
     private readonly DataField[] _leaves;
     private readonly ParquetOptions _options;
     private ParquetWriter? _writer;
-    private bool _finished;
-    private bool _disposed;
 
     public ParquetRecordWriter(Stream output, IReadOnlyList<Column> columns, CompressionMethod compression, CompressionLevel level)
+        : base(output, columns)
     {
-        _output = new OutputCountingStream(output);
-        _columns = [.. columns];
-        _schema = new ParquetSchema(_columns.Select(ToField));
+        _schema = new ParquetSchema(Columns.Select(ToField));
         _leaves = [.. _schema.Fields.Select(f => f is ListField list ? (DataField)list.Item : (DataField)f)];
         _options = new ParquetOptions
         {
@@ -42,81 +37,47 @@ internal sealed class ParquetRecordWriter : IRecordFileWriter
             // Sampling lets high-cardinality columns (ids, uuids) give up on a dictionary after a quick look.
             DictionaryEncodingSampleSize = 1_000,
         };
-        for (var i = 0; i < _columns.Length; i++)
+        for (var i = 0; i < Columns.Length; i++)
         {
-            if (_columns[i].Kind == ColumnKind.String)
+            if (Columns[i].Kind == ColumnKind.String)
             {
                 _options.ColumnEncodingHints[_leaves[i].Path.ToString()] = EncodingHint.Dictionary;
             }
 
-            if (_columns[i].Kind == ColumnKind.StringArray && (_leaves[i].MaxDefinitionLevel != ElementPresent || _leaves[i].MaxRepetitionLevel != 1))
+            if (Columns[i].Kind == ColumnKind.StringArray && (_leaves[i].MaxDefinitionLevel != ElementPresent || _leaves[i].MaxRepetitionLevel != 1))
             {
                 throw new InvalidOperationException(
-                    $"Unexpected list levels for '{_columns[i].Name}': {_leaves[i]}; the list writer assumes DL 3, RL 1.");
+                    $"Unexpected list levels for '{Columns[i].Name}': {_leaves[i]}; the list writer assumes DL 3, RL 1.");
             }
         }
     }
 
-    public long BytesWritten => _output.BytesWritten;
-
-    public long RecordsWritten { get; private set; }
-
-    public async Task WriteAsync(RecordBatch batch, CancellationToken cancellationToken)
+    protected override async Task WriteBatchAsync(RecordBatch batch, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_finished)
+        _writer ??= await ParquetWriter.CreateAsync(_schema, Output, _options, append: false, cancellationToken).ConfigureAwait(false);
+        using var rowGroup = _writer.CreateRowGroup();
+        for (var i = 0; i < Columns.Length; i++)
         {
-            throw new InvalidOperationException("The file is finished; start a new writer for more records.");
+            cancellationToken.ThrowIfCancellationRequested();
+            await WriteColumnAsync(rowGroup, i, batch.Rows, cancellationToken).ConfigureAwait(false);
         }
 
-        FormatChecks.EnsureColumnsMatch(_columns, batch);
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
-        _writer ??= await ParquetWriter.CreateAsync(_schema, _output, _options, append: false, cancellationToken).ConfigureAwait(false);
-        using (var rowGroup = _writer.CreateRowGroup())
-        {
-            for (var i = 0; i < _columns.Length; i++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                await WriteColumnAsync(rowGroup, i, batch.Rows, cancellationToken).ConfigureAwait(false);
-            }
-
-            rowGroup.CompleteValidate();
-        }
-
-        RecordsWritten += batch.Count;
+        rowGroup.CompleteValidate();
     }
 
-    public async Task FinishAsync(CancellationToken cancellationToken)
+    protected override async Task FinishFileAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_finished)
-        {
-            return;
-        }
-
         // A file with no batches still gets magic, schema and footer: a valid Parquet file with zero rows.
-        var writer = _writer ?? await ParquetWriter.CreateAsync(_schema, _output, _options, append: false, cancellationToken).ConfigureAwait(false);
+        var writer = _writer ?? await ParquetWriter.CreateAsync(_schema, Output, _options, append: false, cancellationToken).ConfigureAwait(false);
         _writer = null;
         await writer.DisposeAsync().ConfigureAwait(false);
-        await _output.FlushOutputAsync(cancellationToken).ConfigureAwait(false);
-        _finished = true;
     }
 
-    public ValueTask DisposeAsync()
+    // Disposing a ParquetWriter is what writes the footer, and it holds nothing but memory, so an unfinished one is
+    // dropped rather than disposed.
+    protected override ValueTask ReleaseAsync()
     {
-        // An unfinished file is abandoned: no footer, and nothing more reaches the output. ParquetWriter holds no
-        // resources beyond memory, so it is dropped rather than disposed (disposing is what writes the footer).
-        _disposed = true;
-        if (!_finished)
-        {
-            _output.Detach();
-            _writer = null;
-        }
-
+        _writer = null;
         return ValueTask.CompletedTask;
     }
 
@@ -134,7 +95,7 @@ internal sealed class ParquetRecordWriter : IRecordFileWriter
 
     private Task WriteColumnAsync(ParquetRowGroupWriter rowGroup, int index, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
     {
-        var column = _columns[index];
+        var column = Columns[index];
         var field = _leaves[index];
         return column.Kind switch
         {

@@ -144,6 +144,28 @@ public sealed class RoundTripTests
     }
 
     [Theory]
+    [MemberData(nameof(AllCombinations))]
+    public async Task AFailedWrite_LeavesTheFileAbandoned(string format, string? compression)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var output = new ForwardOnlyStream();
+        var writer = FileFormats.Create(format, compression, output, SampleRecords.Columns);
+        await writer.WriteAsync(new RecordBatch(SampleRecords.Columns, SampleRecords.EdgeRows()), ct);
+        var rows = SampleRecords.GeneratedRows(seed: 3, count: 50);
+        rows[25][4] = "not a number";
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => writer.WriteAsync(new RecordBatch(SampleRecords.Columns, rows), ct));
+        Assert.Contains("team_id", error.Message);
+        Assert.Equal(SampleRecords.EdgeRows().Count, writer.RecordsWritten);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.FinishAsync(ct));
+        await Assert.ThrowsAsync<InvalidOperationException>(
+            () => writer.WriteAsync(new RecordBatch(SampleRecords.Columns, SampleRecords.EdgeRows()), ct));
+        var length = output.WrittenLength;
+        await writer.DisposeAsync();
+        Assert.Equal(length, output.WrittenLength);
+    }
+
+    [Theory]
     [InlineData(FileFormats.JsonLines)]
     [InlineData(FileFormats.Parquet)]
     public async Task ABatchWithOtherColumns_IsRejected(string format)
