@@ -1,0 +1,102 @@
+using System.IO.Compression;
+using Parquet;
+
+namespace BatchExports.Pipeline.Formats;
+
+/// <summary>
+/// The file formats and compressions an export can write, named and validated as PostHog's S3 destination does.
+/// </summary>
+/// <remarks>
+/// Compression levels favour throughput, as the export streams while it reads: JSONLines gzip uses
+/// <see cref="CompressionLevel.Fastest"/> and brotli quality 4 (<see cref="JsonLinesRecordWriter.BrotliQuality"/>).
+/// Parquet compresses each page: zstd at level 1 and LZ4 at its fast level (as pyarrow does by default), gzip and
+/// brotli at <see cref="CompressionLevel.Optimal"/>. Parquet "lz4" is written as the LZ4_RAW codec, which current
+/// readers (Arrow, DuckDB, Spark) read; Parquet.Net writes a raw block even under the deprecated LZ4 codec, which only
+/// some readers accept.
+/// </remarks>
+public static class FileFormats
+{
+    public const string JsonLines = "JSONLines";
+    public const string Parquet = "Parquet";
+
+    public const string Zstd = "zstd";
+    public const string Lz4 = "lz4";
+    public const string Snappy = "snappy";
+    public const string Gzip = "gzip";
+    public const string Brotli = "brotli";
+
+    /// <summary>In PostHog's order, which its error messages print.</summary>
+    public static readonly IReadOnlyList<string> SupportedFileFormats = [Parquet, JsonLines];
+
+    /// <summary>Compressions per file format, in PostHog's order; no compression (<c>null</c>) is always allowed.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> SupportedCompressions =
+        new Dictionary<string, IReadOnlyList<string>>
+        {
+            [Parquet] = [Zstd, Lz4, Snappy, Gzip, Brotli],
+            [JsonLines] = [Gzip, Brotli],
+        };
+
+    private static readonly IReadOnlyDictionary<string, string> CompressionExtensions = new Dictionary<string, string>
+    {
+        [Gzip] = "gz",
+        [Brotli] = "br",
+        [Zstd] = "zst",
+        [Lz4] = "lz4",
+        [Snappy] = "sz",
+    };
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> with PostHog's message if the combination is not supported. Names are
+    /// case-sensitive, as in PostHog; no parameter name is attached so the message stays exactly PostHog's.
+    /// </summary>
+    public static void Validate(string fileFormat, string? compression)
+    {
+        if (!SupportedCompressions.TryGetValue(fileFormat, out var compressions))
+        {
+            throw new ArgumentException(
+                $"File format {fileFormat} is not supported. Supported file formats are {PythonList(SupportedFileFormats)}");
+        }
+
+        if (compression is not null && !compressions.Contains(compression))
+        {
+            throw new ArgumentException(
+                $"Compression {compression} is not supported for file format {fileFormat}. Supported compressions are {PythonList(compressions)}");
+        }
+    }
+
+    /// <summary>The S3 key extension, e.g. <c>jsonl.gz</c> or <c>parquet.zst</c>.</summary>
+    public static string FileExtension(string fileFormat, string? compression)
+    {
+        Validate(fileFormat, compression);
+        var extension = fileFormat == Parquet ? "parquet" : "jsonl";
+        return compression is null ? extension : $"{extension}.{CompressionExtensions[compression]}";
+    }
+
+    /// <summary>
+    /// A writer for one file on <paramref name="output"/>, which may be forward-only and is never disposed by the writer.
+    /// </summary>
+    public static IRecordFileWriter Create(string fileFormat, string? compression, Stream output, IReadOnlyList<Column> columns)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(columns);
+        Validate(fileFormat, compression);
+        if (fileFormat == JsonLines)
+        {
+            return new JsonLinesRecordWriter(output, columns, compression);
+        }
+
+        var (method, level) = compression switch
+        {
+            null => (CompressionMethod.None, CompressionLevel.NoCompression),
+            Zstd => (CompressionMethod.Zstd, CompressionLevel.Fastest),
+            Lz4 => (CompressionMethod.Lz4Raw, CompressionLevel.Fastest),
+            Snappy => (CompressionMethod.Snappy, CompressionLevel.Optimal),
+            Gzip => (CompressionMethod.Gzip, CompressionLevel.Optimal),
+            Brotli => (CompressionMethod.Brotli, CompressionLevel.Optimal),
+            _ => throw new ArgumentException($"Compression {compression} is not supported.", nameof(compression)),
+        };
+        return new ParquetRecordWriter(output, columns, method, level);
+    }
+
+    private static string PythonList(IEnumerable<string> items) => $"[{string.Join(", ", items.Select(i => $"'{i}'"))}]";
+}

@@ -1,0 +1,222 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Parquet;
+using Parquet.Schema;
+
+namespace BatchExports.Pipeline.Formats;
+
+/// <summary>
+/// Writes a Parquet file with one row group per batch. Every column is optional; JSON columns are strings holding the
+/// JSON text and string arrays are standard three-level lists. Works on forward-only streams.
+/// </summary>
+internal sealed class ParquetRecordWriter : RecordFileWriter
+{
+    // Levels of an element in an optional list of optional strings: list null, list empty, element null, element set.
+    private const int ListNull = 0;
+    private const int ListEmpty = 1;
+    private const int ElementNull = 2;
+    private const int ElementPresent = 3;
+
+    private readonly ParquetSchema _schema;
+    private readonly DataField[] _leaves;
+    private readonly ParquetOptions _options;
+    private ParquetWriter? _writer;
+
+    public ParquetRecordWriter(Stream output, IReadOnlyList<Column> columns, CompressionMethod compression, CompressionLevel level)
+        : base(output, columns)
+    {
+        _schema = new ParquetSchema(Columns.Select(ToField));
+        _leaves = [.. _schema.Fields.Select(f => f is ListField list ? (DataField)list.Item : (DataField)f)];
+        _options = new ParquetOptions
+        {
+            CompressionMethod = compression,
+            CompressionLevel = level,
+            // Sampling lets high-cardinality columns (ids, uuids) give up on a dictionary after a quick look.
+            DictionaryEncodingSampleSize = 1_000,
+        };
+        for (var i = 0; i < Columns.Length; i++)
+        {
+            if (Columns[i].Kind == ColumnKind.String)
+            {
+                _options.ColumnEncodingHints[_leaves[i].Path.ToString()] = EncodingHint.Dictionary;
+            }
+
+            if (Columns[i].Kind == ColumnKind.StringArray && (_leaves[i].MaxDefinitionLevel != ElementPresent || _leaves[i].MaxRepetitionLevel != 1))
+            {
+                throw new InvalidOperationException(
+                    $"Unexpected list levels for '{Columns[i].Name}': {_leaves[i]}; the list writer assumes DL 3, RL 1.");
+            }
+        }
+    }
+
+    protected override async Task WriteBatchAsync(RecordBatch batch, CancellationToken cancellationToken)
+    {
+        _writer ??= await ParquetWriter.CreateAsync(_schema, Output, _options, append: false, cancellationToken).ConfigureAwait(false);
+        using var rowGroup = _writer.CreateRowGroup();
+        for (var i = 0; i < Columns.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await WriteColumnAsync(rowGroup, i, batch.Rows, cancellationToken).ConfigureAwait(false);
+        }
+
+        rowGroup.CompleteValidate();
+    }
+
+    protected override async Task FinishFileAsync(CancellationToken cancellationToken)
+    {
+        // A file with no batches still gets magic, schema and footer: a valid Parquet file with zero rows.
+        var writer = _writer ?? await ParquetWriter.CreateAsync(_schema, Output, _options, append: false, cancellationToken).ConfigureAwait(false);
+        _writer = null;
+        await writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // Disposing a ParquetWriter is what writes the footer, and it holds nothing but memory, so an unfinished one is
+    // dropped rather than disposed.
+    protected override ValueTask ReleaseAsync()
+    {
+        _writer = null;
+        return ValueTask.CompletedTask;
+    }
+
+    private static Field ToField(Column column) => column.Kind switch
+    {
+        ColumnKind.String or ColumnKind.Json => new DataField<string>(column.Name, nullable: true),
+        ColumnKind.Int64 => new DataField<long>(column.Name, nullable: true),
+        ColumnKind.Float64 => new DataField<double>(column.Name, nullable: true),
+        ColumnKind.Boolean => new DataField<bool>(column.Name, nullable: true),
+        ColumnKind.Timestamp => new DateTimeDataField(
+            column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true),
+        ColumnKind.StringArray => new ListField(column.Name, new DataField<string>(ListField.ElementName, nullable: true)),
+        _ => throw new ArgumentOutOfRangeException(nameof(column), column.Kind, "Unknown column kind."),
+    };
+
+    private Task WriteColumnAsync(ParquetRowGroupWriter rowGroup, int index, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    {
+        var column = Columns[index];
+        var field = _leaves[index];
+        return column.Kind switch
+        {
+            ColumnKind.String => WriteNullableAsync(rowGroup, field, rows, index, v => ToText(column, v).AsMemory(), cancellationToken),
+            ColumnKind.Json => WriteNullableAsync(rowGroup, field, rows, index, v => ToJsonText(column, v).AsMemory(), cancellationToken),
+            ColumnKind.Int64 => WriteNullableAsync(rowGroup, field, rows, index, v => FormatChecks.ToInt64(column, v), cancellationToken),
+            ColumnKind.Float64 => WriteNullableAsync(rowGroup, field, rows, index, v => FormatChecks.ToDouble(column, v), cancellationToken),
+            ColumnKind.Boolean => WriteNullableAsync(rowGroup, field, rows, index, v => v as bool? ?? throw FormatChecks.Mismatch(column, v), cancellationToken),
+            ColumnKind.Timestamp => WriteNullableAsync(rowGroup, field, rows, index, v => ToUtcMicroseconds(column, v), cancellationToken),
+            ColumnKind.StringArray => WriteStringListAsync(rowGroup, column, field, rows, index, cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(index), column.Kind, "Unknown column kind."),
+        };
+    }
+
+    private static async Task WriteNullableAsync<T>(
+        ParquetRowGroupWriter rowGroup,
+        DataField field,
+        IReadOnlyList<object?[]> rows,
+        int index,
+        Func<object, T> convert,
+        CancellationToken cancellationToken)
+        where T : struct
+    {
+        var values = ArrayPool<T?>.Shared.Rent(rows.Count);
+        try
+        {
+            for (var r = 0; r < rows.Count; r++)
+            {
+                values[r] = rows[r][index] is { } value ? convert(value) : null;
+            }
+
+            await rowGroup.WriteAsync<T>(field, values.AsMemory(0, rows.Count), null, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<T?>.Shared.Return(values, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+    }
+
+    private static async Task WriteStringListAsync(
+        ParquetRowGroupWriter rowGroup,
+        Column column,
+        DataField field,
+        IReadOnlyList<object?[]> rows,
+        int index,
+        CancellationToken cancellationToken)
+    {
+        var lists = ArrayPool<IReadOnlyList<string?>?>.Shared.Rent(rows.Count);
+        var slots = 0;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var list = rows[r][index] switch
+            {
+                null => null,
+                IReadOnlyList<string?> items => items,
+                IEnumerable<string?> items => items.ToArray(),
+                var other => throw FormatChecks.Mismatch(column, other),
+            };
+            lists[r] = list;
+            slots += Math.Max(list?.Count ?? 0, 1);
+        }
+
+        var values = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(slots);
+        var definitions = ArrayPool<int>.Shared.Rent(slots);
+        var repetitions = ArrayPool<int>.Shared.Rent(slots);
+        try
+        {
+            var slot = 0;
+            var valueCount = 0;
+            for (var r = 0; r < rows.Count; r++)
+            {
+                var list = lists[r];
+                if (list is null || list.Count == 0)
+                {
+                    definitions[slot] = list is null ? ListNull : ListEmpty;
+                    repetitions[slot++] = 0;
+                    continue;
+                }
+
+                for (var e = 0; e < list.Count; e++)
+                {
+                    repetitions[slot] = e == 0 ? 0 : 1;
+                    if (list[e] is { } item)
+                    {
+                        definitions[slot++] = ElementPresent;
+                        values[valueCount++] = item.AsMemory();
+                    }
+                    else
+                    {
+                        definitions[slot++] = ElementNull;
+                    }
+                }
+            }
+
+            await rowGroup.WriteAllPartsAsync<ReadOnlyMemory<char>>(
+                field, values.AsMemory(0, valueCount), definitions.AsMemory(0, slots), repetitions.AsMemory(0, slots), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<IReadOnlyList<string?>?>.Shared.Return(lists, clearArray: true);
+            ArrayPool<ReadOnlyMemory<char>>.Shared.Return(values, clearArray: true);
+            ArrayPool<int>.Shared.Return(definitions);
+            ArrayPool<int>.Shared.Return(repetitions);
+        }
+    }
+
+    // Parquet.Net truncates towards the epoch; rounding down first matches JSONLines for instants before 1970 too.
+    private static DateTime ToUtcMicroseconds(Column column, object value)
+    {
+        var utc = FormatChecks.ToUtcDateTime(column, value);
+        return new DateTime(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
+    }
+
+    private static string ToText(Column column, object value) =>
+        value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? throw FormatChecks.Mismatch(column, value);
+
+    private static string ToJsonText(Column column, object value) => value switch
+    {
+        string text => text,
+        JsonElement element => element.GetRawText(),
+        _ => throw FormatChecks.Mismatch(column, value),
+    };
+}

@@ -1,0 +1,60 @@
+using BatchExports.Pipeline.Formats;
+
+namespace BatchExports.Pipeline.Tests.Formats;
+
+/// <summary>Names, extensions and error messages, as PostHog's S3 destination has them.</summary>
+public sealed class FileFormatsTests
+{
+    [Theory]
+    [InlineData("JSONLines", null, "jsonl")]
+    [InlineData("JSONLines", "gzip", "jsonl.gz")]
+    [InlineData("JSONLines", "brotli", "jsonl.br")]
+    [InlineData("Parquet", null, "parquet")]
+    [InlineData("Parquet", "zstd", "parquet.zst")]
+    [InlineData("Parquet", "lz4", "parquet.lz4")]
+    [InlineData("Parquet", "snappy", "parquet.sz")]
+    [InlineData("Parquet", "gzip", "parquet.gz")]
+    [InlineData("Parquet", "brotli", "parquet.br")]
+    public void FileExtension_FollowsPostHogsS3Naming(string format, string? compression, string extension) =>
+        Assert.Equal(extension, FileFormats.FileExtension(format, compression));
+
+    [Fact]
+    public void SupportedLists_AreInPostHogsOrder()
+    {
+        Assert.Equal(["Parquet", "JSONLines"], FileFormats.SupportedFileFormats);
+        Assert.Equal(["zstd", "lz4", "snappy", "gzip", "brotli"], FileFormats.SupportedCompressions["Parquet"]);
+        Assert.Equal(["gzip", "brotli"], FileFormats.SupportedCompressions["JSONLines"]);
+    }
+
+    [Theory]
+    [InlineData("CSV")]
+    [InlineData("jsonlines")]
+    [InlineData("parquet")]
+    [InlineData("")]
+    public void AnUnsupportedFileFormat_IsRejectedWithPostHogsMessage(string format)
+    {
+        var expected = $"File format {format} is not supported. Supported file formats are ['Parquet', 'JSONLines']";
+
+        Assert.Equal(expected, Assert.Throws<ArgumentException>(() => FileFormats.FileExtension(format, null)).Message);
+        Assert.Equal(expected, Assert.Throws<ArgumentException>(() => FileFormats.Validate(format, "gzip")).Message);
+        Assert.Equal(
+            expected,
+            Assert.Throws<ArgumentException>(() => FileFormats.Create(format, null, new MemoryStream(), SampleRecords.Columns)).Message);
+    }
+
+    [Theory]
+    [InlineData("JSONLines", "zstd", "['gzip', 'brotli']")]
+    [InlineData("JSONLines", "snappy", "['gzip', 'brotli']")]
+    [InlineData("JSONLines", "GZIP", "['gzip', 'brotli']")]
+    [InlineData("Parquet", "lzo", "['zstd', 'lz4', 'snappy', 'gzip', 'brotli']")]
+    [InlineData("Parquet", "", "['zstd', 'lz4', 'snappy', 'gzip', 'brotli']")]
+    public void AnUnsupportedCompression_IsRejectedWithPostHogsMessage(string format, string compression, string supported)
+    {
+        var expected = $"Compression {compression} is not supported for file format {format}. Supported compressions are {supported}";
+
+        Assert.Equal(expected, Assert.Throws<ArgumentException>(() => FileFormats.FileExtension(format, compression)).Message);
+        Assert.Equal(
+            expected,
+            Assert.Throws<ArgumentException>(() => FileFormats.Create(format, compression, new MemoryStream(), SampleRecords.Columns)).Message);
+    }
+}
