@@ -1,4 +1,5 @@
 using BatchExports.Core.Domain;
+using Xunit;
 using BatchExports.Pipeline.Embedded;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,4 +75,21 @@ public class EngineApiFactory : ApiFactory
     };
 
     public EngineDriver Engine => new(Services);
+}
+
+/// <summary>
+/// A test class whose every test gets its own database and API: engine tests tick every schedule in the database,
+/// so they must not see each other's exports.
+/// </summary>
+public abstract class IsolatedEngineTest : IAsyncLifetime
+{
+    protected EngineApiFactory Factory { get; } = new();
+
+    public ValueTask InitializeAsync() => Factory.InitializeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 }

@@ -11,32 +11,32 @@ using static BatchExports.Testing.BatchExportsOperations;
 namespace BatchExports.Api.Tests.Engine;
 
 /// <summary>The embedded engine turns every due boundary into exactly one run, through the one calendar.</summary>
-public sealed class SchedulingTests(EngineApiFactory factory) : IClassFixture<EngineApiFactory>
+public sealed class SchedulingTests : IsolatedEngineTest
 {
     private async Task<(TestTenant Tenant, ApiClient Client, Guid Id)> ExportAsync(JsonObject body)
     {
-        var tenant = await factory.CreateTenantAsync();
-        var client = factory.CreateApiClient(tenant.ApiKey);
+        var tenant = await Factory.CreateTenantAsync();
+        var client = Factory.CreateApiClient(tenant.ApiKey);
         var created = await client.CreateExportOkAsync(tenant.TeamId, body);
         return (tenant, client, Guid.Parse((string)created["id"]!));
     }
 
     private async Task<List<BatchExportRun>> RunsAsync(Guid exportId)
     {
-        await using var db = factory.CreateDbContext();
+        await using var db = Factory.CreateDbContext();
         return await db.BatchExportRuns.Where(r => r.BatchExportId == exportId).OrderBy(r => r.DataIntervalEnd).ToListAsync();
     }
 
     /// <summary>Moves the fake clock to just after the next boundary of <paramref name="spec"/>.</summary>
     private DateTimeOffset AdvancePast(ScheduleSpec spec, int boundaries = 1)
     {
-        var target = factory.Clock.GetUtcNow();
+        var target = Factory.Clock.GetUtcNow();
         for (var i = 0; i < boundaries; i++)
         {
             target = ExportCalendar.Next(spec, target);
         }
 
-        factory.Clock.SetUtcNow(target + TimeSpan.FromSeconds(1));
+        Factory.Clock.SetUtcNow(target + TimeSpan.FromSeconds(1));
         return target;
     }
 
@@ -49,7 +49,7 @@ public sealed class SchedulingTests(EngineApiFactory factory) : IClassFixture<En
     {
         var (_, _, id) = await ExportAsync(ExportBody(NoOpDestination(), interval));
         var spec = new ScheduleSpec(interval);
-        var engine = factory.Engine;
+        var engine = Factory.Engine;
         await engine.TickAsync();
         Assert.Empty(await RunsAsync(id));
 
@@ -73,7 +73,7 @@ public sealed class SchedulingTests(EngineApiFactory factory) : IClassFixture<En
         body["offset_hour"] = 2;
         var (_, _, id) = await ExportAsync(body);
         var spec = new ScheduleSpec("day", "Europe/Berlin", 7200);
-        var engine = factory.Engine;
+        var engine = Factory.Engine;
 
         var boundary = AdvancePast(spec);
         await engine.TickAsync();
@@ -95,7 +95,7 @@ public sealed class SchedulingTests(EngineApiFactory factory) : IClassFixture<En
         var spec = new ScheduleSpec("week", "UTC", 3 * 86400 + 5 * 3600);
 
         var boundary = AdvancePast(spec);
-        await factory.Engine.TickAsync();
+        await Factory.Engine.TickAsync();
 
         var run = Assert.Single(await RunsAsync(id));
         Assert.Equal(DayOfWeek.Wednesday, run.DataIntervalEnd.DayOfWeek);
@@ -109,7 +109,7 @@ public sealed class SchedulingTests(EngineApiFactory factory) : IClassFixture<En
     {
         var (tenant, client, id) = await ExportAsync(ExportBody(NoOpDestination()));
         AdvancePast(new ScheduleSpec("hour"), 2);
-        var engine = factory.Engine;
+        var engine = Factory.Engine;
         await engine.TickAsync();
 
         Assert.Equal(2, await engine.ExecuteAllAsync());
@@ -128,7 +128,7 @@ public sealed class SchedulingTests(EngineApiFactory factory) : IClassFixture<En
     public async Task ExportWithStartAndEndAt_FiresOnlyInsideThem()
     {
         var spec = new ScheduleSpec("hour");
-        var now = factory.Clock.GetUtcNow();
+        var now = Factory.Clock.GetUtcNow();
         var firstAllowed = ExportCalendar.Next(spec, ExportCalendar.Next(spec, now));
         var body = ExportBody(NoOpDestination());
         body["start_at"] = firstAllowed.ToString("O");
@@ -136,7 +136,7 @@ public sealed class SchedulingTests(EngineApiFactory factory) : IClassFixture<En
         var (_, _, id) = await ExportAsync(body);
 
         AdvancePast(spec, 5);
-        await factory.Engine.TickAsync();
+        await Factory.Engine.TickAsync();
 
         var runs = await RunsAsync(id);
         Assert.Equal(new[] { firstAllowed, firstAllowed + TimeSpan.FromHours(1) }, runs.Select(r => r.DataIntervalEnd).ToArray());
@@ -150,11 +150,11 @@ public sealed class SchedulingTests(EngineApiFactory factory) : IClassFixture<En
 
         // Three days pass with no engine running.
         AdvancePast(spec, 72);
-        await factory.Engine.TickAsync();
+        await Factory.Engine.TickAsync();
 
         var runs = await RunsAsync(id);
         Assert.Equal(24, runs.Count);
-        Assert.True(runs[0].DataIntervalEnd >= factory.Clock.GetUtcNow() - TimeSpan.FromDays(1));
+        Assert.True(runs[0].DataIntervalEnd >= Factory.Clock.GetUtcNow() - TimeSpan.FromDays(1));
         var logs = (await client.GetAsync($"{ExportsPath(tenant.TeamId)}/{id}/logs/?level=WARNING")).Expect(HttpStatusCode.OK);
         Assert.Contains("Skipped 48 interval(s)", (string?)logs["results"]![0]!["message"]);
     }
@@ -167,15 +167,15 @@ public sealed class SchedulingTests(EngineApiFactory factory) : IClassFixture<En
         (await client.PauseExportAsync(tenant.TeamId, id.ToString())).Expect(HttpStatusCode.OK);
 
         AdvancePast(spec, 3);
-        await factory.Engine.TickAsync();
+        await Factory.Engine.TickAsync();
         Assert.Empty(await RunsAsync(id));
 
         (await client.UnpauseExportAsync(tenant.TeamId, id.ToString())).Expect(HttpStatusCode.OK);
-        await factory.Engine.TickAsync();
+        await Factory.Engine.TickAsync();
         Assert.Empty(await RunsAsync(id));
 
         var next = AdvancePast(spec);
-        await factory.Engine.TickAsync();
+        await Factory.Engine.TickAsync();
         Assert.Equal(next, Assert.Single(await RunsAsync(id)).DataIntervalEnd);
     }
 
@@ -183,14 +183,14 @@ public sealed class SchedulingTests(EngineApiFactory factory) : IClassFixture<En
     public async Task Reconcile_RepairsAMissingOrDriftedSchedule_WithoutAUserEdit()
     {
         var (_, _, id) = await ExportAsync(ExportBody(NoOpDestination()));
-        await using (var db = factory.CreateDbContext())
+        await using (var db = Factory.CreateDbContext())
         {
             await db.BatchExportSchedules.Where(s => s.BatchExportId == id).ExecuteDeleteAsync();
         }
 
-        await factory.Engine.Reconciler.ReconcileAsync(CancellationToken.None);
+        await Factory.Engine.Reconciler.ReconcileAsync(CancellationToken.None);
         var next = AdvancePast(new ScheduleSpec("hour"));
-        await factory.Engine.TickAsync();
+        await Factory.Engine.TickAsync();
 
         Assert.Equal(next, Assert.Single(await RunsAsync(id)).DataIntervalEnd);
     }
@@ -199,12 +199,12 @@ public sealed class SchedulingTests(EngineApiFactory factory) : IClassFixture<En
     public async Task TwoEnginesOnOneDatabase_CreateAndExecuteEachIntervalOnce()
     {
         var (tenant, client, id) = await ExportAsync(ExportBody(NoOpDestination(), "every 5 minutes"));
-        await using var second = new SecondEngineFactory(factory);
-        var first = factory.Engine;
+        await using var second = new SecondEngineFactory(Factory);
+        var first = Factory.Engine;
         var other = second.Engine;
 
         AdvancePast(new ScheduleSpec("every 5 minutes"), 12);
-        second.Clock.SetUtcNow(factory.Clock.GetUtcNow());
+        second.Clock.SetUtcNow(Factory.Clock.GetUtcNow());
         await Task.WhenAll(Enumerable.Range(0, 4).Select(i => i % 2 == 0 ? first.TickAsync() : other.TickAsync()));
         var executed = await Task.WhenAll(first.ExecuteAllAsync(), other.ExecuteAllAsync(), first.ExecuteAllAsync(), other.ExecuteAllAsync());
 
