@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.S3;
+using Amazon.S3.Model;
+using BatchExports.Core.Domain.Destinations;
+using BatchExports.Pipeline.Formats;
+using BatchExports.Pipeline.Runs;
+using BatchExports.Pipeline.Sources;
+
+namespace BatchExports.Pipeline.Destinations.S3;
+
+/// <summary>
+/// Exports a run's interval to S3 (worker spec §4.1): records stream from the source, through the file writer
+/// (JSONLines or Parquet, compressed), into a multipart upload completed only at the end of each file. With
+/// <c>max_file_size_mb</c>, files rotate by size and a <c>_manifest.json</c> listing them is written last. An empty
+/// interval writes nothing.
+/// </summary>
+public sealed class S3Destination(PostgresSource source, MultipartUploadOptions? uploadOptions = null) : IDestination
+{
+    public string Type => DestinationCatalog.S3;
+
+    /// <summary>Records per batch read from the source; bounds memory together with the upload part size.</summary>
+    public int BatchSize { get; init; } = PostgresSource.DefaultBatchSize;
+
+    public async Task<RunOutcome> ExportAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        var config = context.Config;
+        S3Settings settings;
+        string fileFormat;
+        string? compression;
+        try
+        {
+            settings = S3Settings.FromConfig(config);
+            fileFormat = config["file_format"]?.GetValue<string>() ?? FileFormats.JsonLines;
+            compression = config["compression"]?.GetValue<string>();
+            FileFormats.Validate(fileFormat, compression);
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new NonRetryableExportException($"Invalid S3 configuration: {exception.Message}", exception);
+        }
+
+        var maxFileBytes = MaxFileBytes(config);
+        var run = context.Run;
+        var prefix = S3ObjectKeys.FormatPrefix(settings.Prefix, run.DataIntervalStart, run.DataIntervalEnd, context.Export.Model);
+        var extension = FileFormats.FileExtension(fileFormat, compression);
+        var query = SourceQueries.Records(context.Export, config, context.Interval, context.IsBackfill, SourceQueries.S3EventFields);
+
+        await context.Log.InfoAsync(
+            $"Batch exporting range {S3ObjectKeys.IsoFormat(run.DataIntervalStart)} - {S3ObjectKeys.IsoFormat(run.DataIntervalEnd)} to S3: s3://{settings.BucketName}/{prefix}",
+            cancellationToken);
+
+        using var client = S3ClientFactory.Create(settings);
+        var files = new List<string>();
+        long records = 0, bytes = 0;
+        MultipartUploadStream? upload = null;
+        IRecordFileWriter? writer = null;
+        try
+        {
+            await foreach (var batch in source.ReadAsync(query, BatchSize, cancellationToken))
+            {
+                if (writer == null)
+                {
+                    var key = S3ObjectKeys.Join(prefix, S3ObjectKeys.FileName(run.DataIntervalStart, run.DataIntervalEnd, maxFileBytes == null ? null : files.Count, extension));
+                    upload = new MultipartUploadStream(client, settings, key, uploadOptions);
+                    writer = FileFormats.Create(fileFormat, compression, upload, batch.Columns);
+                }
+
+                await writer.WriteAsync(batch, cancellationToken);
+                records += batch.Count;
+                if (maxFileBytes is { } limit && writer.BytesWritten >= limit)
+                {
+                    bytes += await CompleteFileAsync(writer, upload!, files, cancellationToken);
+                    await context.Log.InfoAsync($"Completed file {files[^1]} ({bytes} bytes so far); starting the next.", cancellationToken);
+                    (writer, upload) = (null, null);
+                }
+            }
+
+            if (writer != null)
+            {
+                bytes += await CompleteFileAsync(writer, upload!, files, cancellationToken);
+                (writer, upload) = (null, null);
+            }
+
+            if (maxFileBytes != null && files.Count > 0)
+            {
+                var manifestKey = S3ObjectKeys.Join(prefix, S3ObjectKeys.ManifestName(run.DataIntervalStart, run.DataIntervalEnd));
+                await context.Log.InfoAsync($"Uploading manifest file '{manifestKey}'.", cancellationToken);
+                await WriteManifestAsync(client, settings, manifestKey, files, cancellationToken);
+                await DeleteStaleFilesAsync(client, settings, prefix, run.DataIntervalStart, run.DataIntervalEnd, files, cancellationToken);
+            }
+        }
+        catch (Npgsql.NpgsqlException exception)
+        {
+            // Reading the source failed: retryable unless the export's own filters are what the database refused.
+            throw exception is Npgsql.PostgresException { SqlState: "2201B" }
+                ? new NonRetryableExportException($"The export's filters could not be applied: {exception.Message}", exception)
+                : exception;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException and not NonRetryableExportException)
+        {
+            var failure = S3ErrorClassifier.Classify(exception, settings);
+            if (failure.Retryable)
+            {
+                throw new S3TransientException(failure.Message, exception);
+            }
+
+            throw new NonRetryableExportException(failure.Message, exception);
+        }
+        finally
+        {
+            // Anything left open failed or was cancelled: abort so no orphan multipart upload remains.
+            if (writer != null)
+            {
+                await writer.DisposeAsync();
+            }
+
+            if (upload != null)
+            {
+                await upload.DisposeAsync();
+            }
+        }
+
+        if (files.Count == 0)
+        {
+            await context.Log.InfoAsync("No data in this interval: nothing was written to S3.", cancellationToken);
+        }
+        else
+        {
+            await context.Log.InfoAsync(
+                $"Uploaded {files.Count} file(s), {records} record(s), {bytes} byte(s): {string.Join(", ", files)}", cancellationToken);
+        }
+
+        return new RunOutcome(records, bytes, records);
+    }
+
+    private static async Task<long> CompleteFileAsync(IRecordFileWriter writer, MultipartUploadStream upload, List<string> files, CancellationToken cancellationToken)
+    {
+        await writer.FinishAsync(cancellationToken);
+        await writer.DisposeAsync();
+        await upload.CompleteAsync(cancellationToken);
+        files.Add(upload.Key);
+        var uploaded = upload.BytesUploaded;
+        await upload.DisposeAsync();
+        return uploaded;
+    }
+
+    private static async Task WriteManifestAsync(IAmazonS3 client, S3Settings settings, string key, IReadOnlyList<string> files, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.Serialize(new JsonObject { ["files"] = new JsonArray(files.Select(f => (JsonNode?)f).ToArray()) });
+        var request = new PutObjectRequest
+        {
+            BucketName = settings.BucketName,
+            Key = key,
+            ContentBody = body,
+            ContentType = "application/json",
+            UseChunkEncoding = S3ClientFactory.UseChunkEncoding(settings),
+        };
+        if (settings.Encryption != null)
+        {
+            request.ServerSideEncryptionMethod = new ServerSideEncryptionMethod(settings.Encryption);
+            request.ServerSideEncryptionKeyManagementServiceKeyId = settings.KmsKeyId;
+        }
+
+        await client.PutObjectAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// A retry that writes fewer files than an earlier attempt would leave that attempt's extra numbered files behind;
+    /// the manifest no longer lists them, and they are removed so the prefix holds each record once.
+    /// </summary>
+    private static async Task DeleteStaleFilesAsync(
+        IAmazonS3 client, S3Settings settings, string prefix, DateTimeOffset? start, DateTimeOffset end, IReadOnlyList<string> files, CancellationToken cancellationToken)
+    {
+        var stem = S3ObjectKeys.Join(prefix, $"{S3ObjectKeys.IsoFormat(start)}-{S3ObjectKeys.IsoFormat(end)}-");
+        var listing = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = settings.BucketName, Prefix = stem }, cancellationToken);
+        foreach (var stale in (listing.S3Objects ?? []).Select(o => o.Key).Where(k => !files.Contains(k)))
+        {
+            await client.DeleteObjectAsync(settings.BucketName, stale, cancellationToken);
+        }
+    }
+
+    private static long? MaxFileBytes(JsonObject config)
+    {
+        var node = config["max_file_size_mb"];
+        if (node == null || node.GetValueKind() == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<long>(out var megabytes) && megabytes > 0
+            ? megabytes * 1024 * 1024
+            : throw new NonRetryableExportException(
+                $"Invalid S3 configuration: max_file_size_mb must be a positive whole number, not {node.ToJsonString()}.");
+    }
+}
+
+/// <summary>An S3 failure a retry may get past (timeout, throttling, 5xx); the engine retries the run with backoff.</summary>
+public sealed class S3TransientException(string message, Exception innerException) : Exception(message, innerException);

@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using BatchExports.Core.Domain;
+using BatchExports.Pipeline.Runs;
+
+namespace BatchExports.Testing;
+
+/// <summary>Builds the <see cref="RunContext"/> a destination receives, for pipeline tests that call a destination directly.</summary>
+public static class PipelineRuns
+{
+    public static RunContext Context(
+        string destinationType,
+        JsonObject config,
+        DateTimeOffset start,
+        DateTimeOffset end,
+        int teamId = 1,
+        string model = ExportModels.Events,
+        bool backfill = false,
+        JsonArray? filters = null,
+        JsonObject? schema = null,
+        RecordingRunLog? log = null)
+    {
+        var export = new BatchExport
+        {
+            Id = Guid.NewGuid(),
+            TeamId = teamId,
+            Name = "test",
+            Model = model,
+            Interval = Intervals.Hour,
+            Filters = filters,
+            Schema = schema,
+            Destination = new BatchExportDestination { Id = Guid.NewGuid(), Type = destinationType },
+        };
+        var run = new BatchExportRun
+        {
+            Id = Guid.NewGuid(),
+            BatchExportId = export.Id,
+            DataIntervalStart = start,
+            DataIntervalEnd = end,
+            BackfillId = backfill ? Guid.NewGuid() : null,
+            Attempt = 1,
+        };
+        return new RunContext(run, export, config, log ?? new RecordingRunLog());
+    }
+}
+
+/// <summary>Keeps a run's log lines in memory so a test can read what a user would see.</summary>
+public sealed class RecordingRunLog : IRunLog
+{
+    private readonly List<(string Level, string Message)> _entries = [];
+
+    public IReadOnlyList<(string Level, string Message)> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _entries];
+            }
+        }
+    }
+
+    public Task InfoAsync(string message, CancellationToken cancellationToken) => Add("INFO", message);
+
+    public Task WarningAsync(string message, CancellationToken cancellationToken) => Add("WARNING", message);
+
+    public Task ErrorAsync(string message, CancellationToken cancellationToken) => Add("ERROR", message);
+
+    private Task Add(string level, string message)
+    {
+        lock (_entries)
+        {
+            _entries.Add((level, message));
+        }
+
+        return Task.CompletedTask;
+    }
+}
