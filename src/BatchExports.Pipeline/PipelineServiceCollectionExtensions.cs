@@ -1,5 +1,6 @@
 using BatchExports.Pipeline.Destinations.NoOp;
 using BatchExports.Pipeline.Destinations.S3;
+using BatchExports.Pipeline.DestinationTests;
 using BatchExports.Pipeline.Embedded;
 using BatchExports.Pipeline.Runs;
 using BatchExports.Pipeline.Sources;
@@ -16,8 +17,13 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<PostgresSource>();
         services.AddSingleton<ISourceStats>(provider => provider.GetRequiredService<PostgresSource>());
         services.AddSingleton<IDestination, NoOpDestination>();
-        services.AddSingleton<IDestination>(provider => new S3Destination(provider.GetRequiredService<PostgresSource>()));
+        services.AddOptions<S3Options>().BindConfiguration(S3Options.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IDestination>(provider => new S3Destination(
+            provider.GetRequiredService<PostgresSource>(),
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<S3Options>>().Value.ToUploadOptions()));
         services.AddSingleton<IRunPipeline, ExportPipeline>();
+        services.AddSingleton<IDestinationTest, S3DestinationTest>();
+        services.AddSingleton<DestinationTestService>();
         return services;
     }
 

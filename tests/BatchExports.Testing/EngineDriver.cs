@@ -72,6 +72,8 @@ public class EngineApiFactory : ApiFactory
         ["BatchExports:Engine:MaxAttempts"] = "3",
         ["BatchExports:Engine:LeaseDuration"] = "00:00:30",
         ["BatchExports:MaxConcurrentBackfillsPerTeam"] = "3",
+        // One upload attempt: an S3 failure reaches the engine's run-level retry without seconds of sleeping.
+        ["BatchExports:S3:UploadAttempts"] = "1",
     };
 
     public EngineDriver Engine => new(Services);

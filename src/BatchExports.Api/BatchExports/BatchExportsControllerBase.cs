@@ -3,6 +3,8 @@ using BatchExports.Api.Errors;
 using BatchExports.Api.Pagination;
 using BatchExports.Api.Logs;
 using BatchExports.Core.Contracts;
+using BatchExports.Core.Errors;
+using BatchExports.Pipeline.DestinationTests;
 using BatchExports.Core.Services.Backfills;
 using BatchExports.Core.Services.BatchExports;
 using BatchExports.Core.Services.Logs;
@@ -103,6 +105,53 @@ public abstract class BatchExportsControllerBase(BatchExportService exports, Bac
         var created = await backfills.CreateAsync(await ScopeAsync(cancellationToken), id, request, cancellationToken);
         return new BackfillIdResponse(created.BackfillId);
     }
+
+    [HttpGet("test")]
+    [RequiredScope(RequiredScopeAttribute.Read)]
+    [EndpointSummary("List the steps of a destination type's test")]
+    [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
+    public DestinationTestResponse Test([FromQuery(Name = "destination")] string? destination, [FromServices] DestinationTestService tests)
+    {
+        if (string.IsNullOrEmpty(destination))
+        {
+            throw ApiException.Validation("This query parameter is required: ?destination=<type>, e.g. ?destination=S3.", "destination", "required");
+        }
+
+        return new DestinationTestResponse(tests.StepsFor(destination) ?? throw NoTestFor(destination));
+    }
+
+    [HttpPost("run_test_step_new")]
+    [RequiredScope(RequiredScopeAttribute.Write)]
+    [EndpointSummary("Run one step of the destination test for a new batch export (the body is validated as a create)")]
+    [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
+    public async Task<TestStep> RunTestStepNew(DestinationTestStepRequest request, [FromServices] DestinationTestService tests, CancellationToken cancellationToken)
+    {
+        var config = exports.CheckDraft(request);
+        var type = request.Destination!.Type!;
+        return await tests.RunAsync(type, CheckStep(tests, type, request.Step), config, cancellationToken);
+    }
+
+    [HttpPost("{id}/run_test_step")]
+    [RequiredScope(RequiredScopeAttribute.Write)]
+    [EndpointSummary("Run one step of the destination test for a saved batch export (submitted config merged over the stored one)")]
+    [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
+    public async Task<TestStep> RunTestStep(
+        string id, StoredDestinationTestStepRequest request, [FromServices] DestinationTestService tests, CancellationToken cancellationToken)
+    {
+        var (type, config) = await exports.MergeStoredConfigAsync(await ScopeAsync(cancellationToken), id, request.Destination, cancellationToken);
+        return await tests.RunAsync(type, CheckStep(tests, type, request.Step), config, cancellationToken);
+    }
+
+    private static int CheckStep(DestinationTestService tests, string type, int? step)
+    {
+        var steps = tests.StepsFor(type) ?? throw NoTestFor(type);
+        var index = step ?? 0;
+        return index >= 0 && index < steps.Count
+            ? index
+            : throw ApiException.Validation($"The '{type}' destination test has {steps.Count} step(s): 'step' must be between 0 and {steps.Count - 1}.", "step");
+    }
+
+    private static ApiException NoTestFor(string type) => ApiException.NotFound($"There is no destination test for the '{type}' destination type.");
 
     [HttpGet("{id}/logs")]
     [RequiredScope(RequiredScopeAttribute.Read)]

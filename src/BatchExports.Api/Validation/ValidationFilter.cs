@@ -24,7 +24,7 @@ public sealed class ValidationFilter(IServiceProvider services) : IAsyncActionFi
 
         foreach (var argument in context.ActionArguments.Values)
         {
-            if (argument == null || services.GetService(typeof(IValidator<>).MakeGenericType(argument.GetType())) is not IValidator validator)
+            if (argument == null || FindValidator(argument.GetType()) is not { } validator)
             {
                 continue;
             }
@@ -43,6 +43,20 @@ public sealed class ValidationFilter(IServiceProvider services) : IAsyncActionFi
         }
 
         await next();
+    }
+
+    /// <summary>The validator of the argument's type, or of the nearest base type that has one.</summary>
+    private IValidator? FindValidator(Type type)
+    {
+        for (var current = type; current != null && current != typeof(object); current = current.BaseType)
+        {
+            if (services.GetService(typeof(IValidator<>).MakeGenericType(current)) is IValidator validator)
+            {
+                return validator;
+            }
+        }
+
+        return null;
     }
 }
 

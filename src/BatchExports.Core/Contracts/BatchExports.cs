@@ -8,7 +8,7 @@ namespace BatchExports.Core.Contracts;
 /// The body of create, PUT and PATCH. Every field is optional on the wire so that the validators can give PostHog's
 /// messages ("This field is required." vs "This field may not be null.") and PATCH can tell "sent as null" from "absent".
 /// </summary>
-public sealed record BatchExportWriteRequest : PresenceTracked
+public record BatchExportWriteRequest : PresenceTracked
 {
     [Description("A human-readable name for this BatchExport.")]
     public string? Name { get; init; }
@@ -50,6 +50,21 @@ public sealed record BatchExportWriteRequest : PresenceTracked
 
     [Description("The team to create the export in: required on the organization route, ignored elsewhere.")]
     public int? TeamId { get; init; }
+}
+
+/// <summary>A create body plus the step to run: PostHog's <c>run_test_step_new</c>.</summary>
+public sealed record DestinationTestStepRequest : BatchExportWriteRequest
+{
+    [Description("Which step of the destination's test to run (0-based).")]
+    public int? Step { get; init; }
+}
+
+/// <summary>PostHog's <c>run_test_step</c> on a saved export: the submitted config is merged over the stored one.</summary>
+public sealed record StoredDestinationTestStepRequest
+{
+    public int? Step { get; init; }
+
+    public DestinationWriteRequest? Destination { get; init; }
 }
 
 public sealed record DestinationWriteRequest : PresenceTracked

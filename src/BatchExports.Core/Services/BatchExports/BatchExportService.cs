@@ -43,15 +43,10 @@ public sealed class BatchExportService(
     {
         var teamId = ResolveCreateTeam(scope, request);
         var now = clock.GetUtcNow();
+        var config = CheckDraft(request);
         var model = request.Model ?? ExportModels.Events;
         var interval = request.Interval!;
-        RequireIntervalAllowed(interval);
-        CheckOffsetsApply(request, interval);
-
-        var destinationRequest = request.Destination!;
-        var definition = DestinationCatalog.Get(destinationRequest.Type!);
-        var config = CheckDestinationConfig(definition, new JsonObject(), destinationRequest.Config!, partial: false);
-        CheckModelFitsDestination(model, definition.Type);
+        var definition = DestinationCatalog.Get(request.Destination!.Type!);
 
         var export = new BatchExport
         {
@@ -92,6 +87,52 @@ public sealed class BatchExportService(
         await transaction.CommitAsync(cancellationToken);
 
         return BatchExportMapping.ToResponse(export, config, []);
+    }
+
+    /// <summary>
+    /// The create-time rules that need more than the request's shape (effective interval, merged destination config,
+    /// model and destination fit); returns the normalised destination config. Used by create and by destination tests.
+    /// </summary>
+    public JsonObject CheckDraft(BatchExportWriteRequest request)
+    {
+        var model = request.Model ?? ExportModels.Events;
+        var interval = request.Interval!;
+        RequireIntervalAllowed(interval);
+        CheckOffsetsApply(request, interval);
+        var definition = DestinationCatalog.Get(request.Destination!.Type!);
+        var config = CheckDestinationConfig(definition, new JsonObject(), request.Destination.Config!, partial: false);
+        CheckModelFitsDestination(model, definition.Type);
+        if (request.HogqlQuery is { } query)
+        {
+            ParseSchema(query, model);
+        }
+
+        CheckFilters(request, model);
+        return config;
+    }
+
+    /// <summary>
+    /// A stored export's destination config with <paramref name="submitted"/> merged over it, checked as on create:
+    /// what PostHog's <c>run_test_step</c> tests. The type cannot change.
+    /// </summary>
+    public async Task<(string Type, JsonObject Config)> MergeStoredConfigAsync(
+        ExportScope scope, string rawId, DestinationWriteRequest? submitted, CancellationToken cancellationToken)
+    {
+        var export = await FindAsync(scope, rawId, tracked: false, cancellationToken);
+        var type = export.Destination.Type;
+        if (submitted?.Type is { } submittedType && submittedType != type)
+        {
+            throw ApiException.Validation(
+                $"Cannot change destination type from '{type}' to '{submittedType}'. Delete this batch export and create a new one with the new destination type.",
+                "destination");
+        }
+
+        var definition = DestinationCatalog.Get(type);
+        var known = definition.Fields.Select(f => f.Name).Concat(DestinationCatalog.BaseFields.Select(f => f.Name)).ToHashSet();
+        var stored = DecryptConfig(export);
+        var storedKnown = new JsonObject(stored.Where(p => known.Contains(p.Key)).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+        var merged = DestinationConfigRules.Merge(storedKnown, submitted?.Config ?? new JsonObject());
+        return (type, CheckDestinationConfig(definition, new JsonObject(), merged, partial: false));
     }
 
     public async Task<BatchExportResponse> UpdateAsync(
