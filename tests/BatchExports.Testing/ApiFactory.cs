@@ -23,6 +23,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>False runs the API on the real clock (for tests of the hosted engine in real time).</summary>
+    protected virtual bool UseFakeClock => true;
+
     /// <summary>Extra configuration (e.g. the engine's settings) for a test class.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -49,17 +52,21 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:BatchExports", ConnectionString);
         builder.UseSetting("BatchExports:EncryptionKey", EncryptionKey);
         builder.UseSetting("BatchExports:Engine:Enabled", "false");
+        builder.UseSetting("BatchExports:Engine:InstanceId", $"test-{Guid.NewGuid():N}");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(services =>
+        if (UseFakeClock)
         {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
-        });
+            builder.ConfigureServices(services =>
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton<TimeProvider>(Clock);
+            });
+        }
     }
 
     /// <summary>A DbContext on this fixture's database, for arranging and asserting state directly.</summary>
