@@ -29,6 +29,7 @@ public static class OpenApiSetup
                 Description = "A personal API key (phx_…), sent as `Authorization: Bearer <key>`.",
             });
             options.OperationFilter<SecurityOperationFilter>();
+            options.DocumentFilter<DestinationSchemasFilter>();
             options.SupportNonNullableReferenceTypes();
             options.CustomOperationIds(OperationId);
         });

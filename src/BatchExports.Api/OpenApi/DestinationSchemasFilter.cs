@@ -1,0 +1,119 @@
+using System.Text.Json.Nodes;
+using BatchExports.Core.Domain.Destinations;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace BatchExports.Api.OpenApi;
+
+/// <summary>
+/// Describes each destination type's config (its keys, types, defaults, required keys and write-only secrets) and
+/// makes the destination in request bodies a <c>oneOf</c> over the types, discriminated by <c>type</c>, so a
+/// generated client knows what an S3 destination needs and that a Postgres one takes different keys.
+/// </summary>
+public sealed class DestinationSchemasFilter : IDocumentFilter
+{
+    private const string WriteSchema = "DestinationWriteRequest";
+
+    public void Apply(OpenApiDocument document, DocumentFilterContext context)
+    {
+        var schemas = document.Components?.Schemas;
+        if (schemas == null || !schemas.ContainsKey(WriteSchema))
+        {
+            return;
+        }
+
+        var oneOf = new List<IOpenApiSchema>();
+        var mapping = new Dictionary<string, OpenApiSchemaReference>();
+        foreach (var type in DestinationCatalog.SupportedTypes)
+        {
+            var definition = DestinationCatalog.Get(type);
+            var configName = $"{SchemaName(type)}DestinationConfig";
+            var destinationName = $"{SchemaName(type)}DestinationWrite";
+            schemas[configName] = ConfigSchema(definition);
+            schemas[destinationName] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Description = $"A {type} destination (PostHog workflow '{definition.WorkflowName}').",
+                Required = new HashSet<string> { "type", "config" },
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(type)] },
+                    ["config"] = new OpenApiSchemaReference(configName, document),
+                    ["integration"] = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Integer | JsonSchemaType.Null,
+                        Description = "Not supported by this server (credentials go in config); must be null or absent.",
+                    },
+                },
+            };
+            var reference = new OpenApiSchemaReference(destinationName, document);
+            oneOf.Add(reference);
+            mapping[type] = reference;
+        }
+
+        schemas[WriteSchema] = new OpenApiSchema
+        {
+            Description = "Where the export goes. On PATCH the config is merged into the stored one, so secrets may be omitted.",
+            OneOf = oneOf,
+            Discriminator = new OpenApiDiscriminator { PropertyName = "type", Mapping = mapping },
+        };
+    }
+
+    private static OpenApiSchema ConfigSchema(DestinationDefinition definition)
+    {
+        var properties = new Dictionary<string, IOpenApiSchema>();
+        foreach (var field in definition.Fields)
+        {
+            properties[field.Name] = FieldSchema(field, definition.SecretFields.Contains(field.Name));
+        }
+
+        foreach (var field in DestinationCatalog.BaseFields.Where(f => f.Kind == ConfigValueKind.StringList))
+        {
+            properties[field.Name] = FieldSchema(field, secret: false);
+        }
+
+        return new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Properties = properties,
+            Required = definition.Fields.Where(f => f.Required).Select(f => f.Name).ToHashSet(),
+            Description = definition.SecretFields.Count == 0
+                ? null
+                : $"Secret keys ({string.Join(", ", definition.SecretFields)}) are write-only: never returned.",
+        };
+    }
+
+    private static OpenApiSchema FieldSchema(ConfigField field, bool secret) => new()
+    {
+        Type = field.Kind switch
+        {
+            ConfigValueKind.String => JsonSchemaType.String,
+            ConfigValueKind.Integer => JsonSchemaType.Integer,
+            ConfigValueKind.Boolean => JsonSchemaType.Boolean,
+            ConfigValueKind.StringList => JsonSchemaType.Array | JsonSchemaType.Null,
+            _ => null,
+        },
+        Items = field.Kind == ConfigValueKind.StringList ? new OpenApiSchema { Type = JsonSchemaType.String } : null,
+        Default = field.Default?.DeepClone(),
+        WriteOnly = secret,
+        Description = field.Name switch
+        {
+            "include_events" => "Only these event names are exported.",
+            "exclude_events" => "These event names are not exported.",
+            "prefix" => "Key prefix; may use {year}, {month}, {day}, {hour}, {minute}, {second}, {table}, {data_interval_start}, {data_interval_end}.",
+            "file_format" => "JSONLines or Parquet.",
+            "compression" => "JSONLines: gzip, brotli. Parquet: zstd, lz4, snappy, gzip, brotli. null for none.",
+            "endpoint_url" => "For S3-compatible stores (MinIO, R2, …); path-style unless use_virtual_style_addressing.",
+            "max_file_size_mb" => "Rotate files at this size; a _manifest.json lists them.",
+            "mode" => "INSERT or COPY.",
+            _ => null,
+        },
+    };
+
+    private static string SchemaName(string type) => type switch
+    {
+        DestinationCatalog.Http => "Http",
+        DestinationCatalog.NoOp => "NoOp",
+        _ => type,
+    };
+}
