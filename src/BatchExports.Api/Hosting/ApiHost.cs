@@ -2,6 +2,7 @@ using BatchExports.Api.Auth;
 using BatchExports.Api.Errors;
 using BatchExports.Api.Health;
 using BatchExports.Api.Json;
+using BatchExports.Api.Logging;
 using BatchExports.Api.OpenApi;
 using BatchExports.Core;
 using BatchExports.Core.Hosting;
@@ -20,6 +21,12 @@ public static class ApiHost
 {
     public const string DefaultUrls = "http://127.0.0.1:8000";
 
+    /// <summary>Serilog from the <c>Serilog</c> section, with keys masked whatever a framework logs.</summary>
+    public static LoggerConfiguration ConfigureLogging(LoggerConfiguration logger, IConfiguration configuration) => logger
+        .ReadFrom.Configuration(configuration)
+        .Enrich.FromLogContext()
+        .Enrich.With<SecretRedactingEnricher>();
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -28,9 +35,7 @@ public static class ApiHost
             builder.WebHost.UseUrls(DefaultUrls);
         }
 
-        builder.Services.AddSerilog((services, logger) => logger
-            .ReadFrom.Configuration(builder.Configuration)
-            .Enrich.FromLogContext());
+        builder.Services.AddSerilog((services, logger) => ConfigureLogging(logger, services.GetRequiredService<IConfiguration>()));
 
         builder.Services.AddBatchExportsCore(builder.Configuration);
         builder.Services.AddExportPipeline();

@@ -79,6 +79,17 @@ public sealed record DestinationWriteRequest : PresenceTracked
 
     [Description("Write-only alias of integration.")]
     public int? IntegrationId { get; init; }
+
+    // The generated ToString would print the config, secrets included, into any log line that formats a request
+    // (ASP.NET logs action arguments at Trace level). Print only the config's keys.
+    protected override bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Type = ").Append(Type)
+            .Append(", Config = ").Append(Config == null ? "null" : "{ " + string.Join(", ", Config.Select(p => p.Key)) + " }")
+            .Append(", Integration = ").Append(Integration)
+            .Append(", IntegrationId = ").Append(IntegrationId);
+        return true;
+    }
 }
 
 public sealed record DestinationResponse(string Type, JsonObject Config, int? Integration, int? IntegrationId);
