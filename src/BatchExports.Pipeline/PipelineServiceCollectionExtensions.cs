@@ -1,4 +1,5 @@
 using BatchExports.Pipeline.Destinations.NoOp;
+using BatchExports.Pipeline.Destinations.Postgres;
 using BatchExports.Pipeline.Embedded;
 using BatchExports.Pipeline.Runs;
 using BatchExports.Pipeline.Sources;
@@ -15,6 +16,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<PostgresSource>();
         services.AddSingleton<ISourceStats>(provider => provider.GetRequiredService<PostgresSource>());
         services.AddSingleton<IDestination, NoOpDestination>();
+        services.AddSingleton<IDestination, PostgresDestination>();
         services.AddSingleton<IRunPipeline, ExportPipeline>();
         return services;
     }
