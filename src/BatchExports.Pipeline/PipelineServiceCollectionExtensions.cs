@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Destinations.Http;
 using BatchExports.Pipeline.Destinations.NoOp;
 using BatchExports.Pipeline.Destinations.Postgres;
 using BatchExports.Pipeline.Embedded;
@@ -17,6 +18,8 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<ISourceStats>(provider => provider.GetRequiredService<PostgresSource>());
         services.AddSingleton<IDestination, NoOpDestination>();
         services.AddSingleton<IDestination, PostgresDestination>();
+        services.AddHttpClient(HttpDestination.HttpClientName, client => client.Timeout = TimeSpan.FromMinutes(2));
+        services.AddSingleton<IDestination, HttpDestination>();
         services.AddSingleton<IRunPipeline, ExportPipeline>();
         return services;
     }
