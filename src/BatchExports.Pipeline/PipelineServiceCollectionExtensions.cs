@@ -1,6 +1,7 @@
 using BatchExports.Pipeline.Destinations.Http;
 using BatchExports.Pipeline.Destinations.NoOp;
 using BatchExports.Pipeline.Destinations.Postgres;
+using BatchExports.Pipeline.Destinations.Redshift;
 using BatchExports.Pipeline.Embedded;
 using BatchExports.Pipeline.Runs;
 using BatchExports.Pipeline.Sources;
@@ -18,6 +19,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<ISourceStats>(provider => provider.GetRequiredService<PostgresSource>());
         services.AddSingleton<IDestination, NoOpDestination>();
         services.AddSingleton<IDestination, PostgresDestination>();
+        services.AddSingleton<IDestination, RedshiftDestination>();
         services.AddHttpClient(HttpDestination.HttpClientName, client => client.Timeout = TimeSpan.FromMinutes(2));
         services.AddSingleton<IDestination, HttpDestination>();
         services.AddSingleton<IRunPipeline, ExportPipeline>();
