@@ -116,7 +116,8 @@ public sealed class HttpDestination(PostgresSource source, IHttpClientFactory ht
         }
         catch (TaskCanceledException timeout) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"POST to {url} timed out after {client.Timeout.TotalSeconds:0} seconds.", timeout);
+            var shown = new UriBuilder(url) { UserName = "", Password = "" }.Uri;
+            throw new TimeoutException($"POST to {shown} timed out after {client.Timeout.TotalSeconds:0} seconds.", timeout);
         }
 
         using (response)
