@@ -59,7 +59,7 @@ public sealed class PostgresDestination(PostgresSource source) : IDestination
         await using var dataSource = settings.CreateDataSource();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await context.Log.InfoAsync(
-            $"Batch exporting range {ExportMessages.Range(context)} to PostgreSQL: {settings.Endpoint}/{settings.Database} {settings.QualifiedTable}", cancellationToken);
+            $"Exporting range {ExportMessages.Range(context)} into {settings.QualifiedTable} of database '{settings.Database}' on PostgreSQL at {settings.Endpoint}.", cancellationToken);
 
         var target = await DestinationTable.PrepareAsync(
             connection, settings.Schema, settings.TableName, layout,

@@ -45,7 +45,8 @@ public static class PostgresErrors
     {
         ArgumentNullException.ThrowIfNull(exception);
         ArgumentNullException.ThrowIfNull(settings);
-        if (exception is SourceReadException or NonRetryableExportException)
+        // Only what the destination's driver raised: the source is PostgreSQL too, and COPY mode also talks to S3.
+        if (exception is SourceReadException or NonRetryableExportException || Find<NpgsqlException>(exception) is null)
         {
             return null;
         }

@@ -65,7 +65,7 @@ public sealed class RedshiftDestination(PostgresSource source) : IDestination
         await using var dataSource = settings.CreateDataSource(loadTypes: false);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await context.Log.InfoAsync(
-            $"Batch exporting range {ExportMessages.Range(context)} to Redshift: {settings.Endpoint}/{settings.Database} {settings.QualifiedTable}", cancellationToken);
+            $"Exporting range {ExportMessages.Range(context)} into {settings.QualifiedTable} of database '{settings.Database}' on Redshift at {settings.Endpoint}.", cancellationToken);
 
         var target = await DestinationTable.PrepareAsync(
             connection, settings.Schema, settings.TableName, layout,
