@@ -1,4 +1,7 @@
+using BatchExports.Pipeline.Destinations.Http;
 using BatchExports.Pipeline.Destinations.NoOp;
+using BatchExports.Pipeline.Destinations.Postgres;
+using BatchExports.Pipeline.Destinations.Redshift;
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Pipeline.DestinationTests;
 using BatchExports.Pipeline.Embedded;
@@ -21,6 +24,10 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IDestination>(provider => new S3Destination(
             provider.GetRequiredService<PostgresSource>(),
             provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<S3Options>>().Value.ToUploadOptions()));
+        services.AddSingleton<IDestination, PostgresDestination>();
+        services.AddSingleton<IDestination, RedshiftDestination>();
+        services.AddHttpClient(HttpDestination.HttpClientName, client => client.Timeout = TimeSpan.FromMinutes(2));
+        services.AddSingleton<IDestination, HttpDestination>();
         services.AddSingleton<IRunPipeline, ExportPipeline>();
         services.AddSingleton<IDestinationTest, S3DestinationTest>();
         services.AddSingleton<DestinationTestService>();

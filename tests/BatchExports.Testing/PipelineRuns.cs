@@ -59,6 +59,8 @@ public sealed class RecordingRunLog : IRunLog
         }
     }
 
+    public string AllText => string.Join("\n", Entries.Select(e => $"{e.Level}: {e.Message}"));
+
     public Task InfoAsync(string message, CancellationToken cancellationToken) => Add("INFO", message);
 
     public Task WarningAsync(string message, CancellationToken cancellationToken) => Add("WARNING", message);

@@ -43,6 +43,9 @@ public static class SourceQueries
         ["elements_chain"] = ("e.elements_chain", ColumnKind.String),
         ["person_properties"] = ("e.person_properties::text", ColumnKind.Json),
         ["person_id"] = ("e.person_id::text", ColumnKind.String),
+        // PostHog's warehouse destinations add these (worker spec §4.2): the client IP, and the elements chain as a JSON string.
+        ["ip"] = ("nullif(e.properties ->> '$ip', '')", ColumnKind.String),
+        ["elements"] = ("to_jsonb(coalesce(e.elements_chain, ''))::text", ColumnKind.Json),
     };
 
     private static readonly IReadOnlyList<(string Name, string Sql, ColumnKind Kind)> PersonColumns =
