@@ -41,7 +41,7 @@ public sealed class BackfillService(
 
         if (end != null && end > clock.GetUtcNow())
         {
-            throw ApiException.Validation($"The provided 'end_at' ({BackfillBounds.IsoFormat(end.Value, Intervals.IsCalendar(export.Interval) ? export.Timezone : "UTC")}) is in the future");
+            throw ApiException.Validation($"The provided 'end_at' ({BackfillBounds.IsoFormat(end.Value, request.EndAt!, export)}) is in the future");
         }
 
         if (end == null && export.Destination.Type is not (DestinationCatalog.Http or DestinationCatalog.NoOp))
@@ -113,10 +113,10 @@ public sealed class BackfillService(
         ordering ??= "-created_at";
         var descending = ordering.StartsWith('-');
         var query = db.BatchExportBackfills.AsNoTracking().Where(b => b.BatchExportId == export.Id);
-        var page = ordering.TrimStart('-') switch
+        var page = ordering switch
         {
-            "created_at" => await KeysetPage.ReadAsync(query, b => b.CreatedAt, b => b.Id, descending, cursor, PageSize, cancellationToken),
-            "start_at" => await KeysetPage.ReadAsync(query, b => b.StartAt ?? DateTimeOffset.MinValue, b => b.Id, descending, cursor, PageSize, cancellationToken),
+            "created_at" or "-created_at" => await KeysetPage.ReadAsync(query, b => b.CreatedAt, b => b.Id, descending, cursor, PageSize, cancellationToken),
+            "start_at" or "-start_at" => await KeysetPage.ReadAsync(query, b => b.StartAt ?? DateTimeOffset.MinValue, b => b.Id, descending, cursor, PageSize, cancellationToken),
             _ => throw ApiException.Validation($"\"{ordering}\" is not a valid choice.", "ordering", "invalid_choice"),
         };
         var responses = await ToResponsesAsync(page.Items, export, cancellationToken);
