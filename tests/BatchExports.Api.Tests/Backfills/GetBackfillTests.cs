@@ -68,6 +68,8 @@ public sealed class GetBackfillTests(ApiFactory factory) : IClassFixture<ApiFact
     [InlineData("running 3h", "Completed,Failed,Cancelled", null, "3,2,0.7")]
     [InlineData("running 1h", "Completed,Completed", null, "2,2,1")]
     [InlineData("running 3h", "Completed", null, "3,1,0.3")]
+    [InlineData("running 20h", "Completed", null, "20,1,0.1")]
+    [InlineData("running 20h", "Completed,Completed,Completed,Completed,Completed,Completed,Completed,Completed,Completed", null, "20,9,0.5")]
     [InlineData("running from the beginning", null, "adjusted 2h", "2,0,0")]
     public async Task Get_ComputesProgress(string shape, string? runs, string? adjusted, string? progress)
     {
