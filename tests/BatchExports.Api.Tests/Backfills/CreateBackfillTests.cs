@@ -75,6 +75,18 @@ public sealed class CreateBackfillTests(EngineApiFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task Create_ThroughTheEnvironmentsRoute_WithoutATrailingSlash_Is201()
+    {
+        var (tenant, client, id) = await ExportAsync();
+
+        var response = await client.PostAsync(
+            $"/api/environments/{tenant.TeamId}/batch_exports/{id}/backfills",
+            new JsonObject { ["start_at"] = "2021-01-01T00:00:00+00:00", ["end_at"] = "2021-01-01T01:00:00+00:00" });
+
+        Assert.Equal(1, await StoredBackfillsAsync(Guid.Parse((string)response.Expect(HttpStatusCode.Created)["batch_export"]!)));
+    }
+
+    [Fact]
     public async Task Create_WithOffsets_StoresTheInstants()
     {
         var (tenant, client, id) = await ExportAsync();

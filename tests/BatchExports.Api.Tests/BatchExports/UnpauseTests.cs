@@ -88,6 +88,18 @@ public sealed class UnpauseTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Unpause_WithBackfill_ThroughTheOrganizationRoute_BackfillsToo()
+    {
+        var (tenant, client, id) = await PausedExportAsync();
+
+        (await client.PostAsync($"/api/organizations/{tenant.OrganizationId}/batch_exports/{id}/unpause", new JsonObject { ["backfill"] = true }))
+            .Expect(HttpStatusCode.OK);
+
+        var backfill = Assert.Single(await BackfillsAsync(id));
+        Assert.Equal(TimeSpan.FromHours(3), backfill.EndAt - backfill.StartAt);
+    }
+
+    [Fact]
     public async Task Unpause_WithBackfill_OnAnActiveExport_CreatesNoBackfill()
     {
         var (tenant, client, id) = await factory.ExportAsync();

@@ -51,13 +51,27 @@ public sealed class ListRunsTests(ApiFactory factory) : IClassFixture<ApiFactory
     }
 
     [Fact]
-    public async Task List_ThroughAnotherTeamOfTheSameOrganization_ShowsNoRuns()
+    public async Task List_ThroughAnotherTeamOfTheSameOrganization_Is404()
     {
         var (tenant, client, id) = await factory.ExportAsync();
         await factory.RunAsync(id, HourAgo);
         var otherTeam = await factory.CreateTeamAsync(tenant.OrganizationId);
 
         (await client.ListRunsAsync(otherTeam, id)).ExpectError(HttpStatusCode.NotFound, "invalid_request", "Not found.");
+    }
+
+    [Theory]
+    [InlineData("/api/environments/{0}/batch_exports/{1}/runs")]
+    [InlineData("/api/environments/{0}/batch_exports/{1}/runs/")]
+    [InlineData("/api/projects/{0}/batch_exports/{1}/runs")]
+    public async Task List_ThroughEitherTeamRoute_WithOrWithoutTrailingSlash_IsTheSame(string route)
+    {
+        var (tenant, client, id) = await factory.ExportAsync();
+        var run = await factory.RunAsync(id, HourAgo);
+
+        var page = (await client.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, route, tenant.TeamId, id))).Expect(HttpStatusCode.OK);
+
+        Assert.Equal([run.Id.ToString()], Ids(page));
     }
 
     [Theory]
