@@ -33,17 +33,42 @@ public static class BackfillBounds
 
         if (!WireJson.TryParseDateTime(value, out var instant, out var hadOffset))
         {
-            throw ApiException.Validation($"Input {value} is not a valid ISO formatted datetime.");
+            // Python's datetime.fromisoformat reads a bare date as midnight, without a time zone.
+            throw ApiException.Validation(IsDate(value) ? $"Input {value} is naive." : $"Input {value} is not a valid ISO formatted datetime.");
         }
 
         return hadOffset ? instant : throw ApiException.Validation($"Input {value} is naive.");
+    }
+
+    /// <summary>
+    /// Python's <c>datetime.isoformat()</c> of a bound <see cref="Parse"/> returned, as PostHog's messages print it:
+    /// a calendar export's bound in the export's time zone, any other in the offset its input carried.
+    /// </summary>
+    public static string IsoFormat(DateTimeOffset value, string input, BatchExport export)
+    {
+        if (Intervals.IsCalendar(export.Interval))
+        {
+            return IsoFormat(value, export.Timezone);
+        }
+
+        var offset = DateTimeOffset.TryParse(input.Trim().Replace(' ', 'T'), CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
+            ? parsed.Offset
+            : TimeSpan.Zero;
+        return IsoFormat(value, offset);
     }
 
     /// <summary>Python's <c>datetime.isoformat()</c> of the instant in <paramref name="timezone"/>, as PostHog's messages print it.</summary>
     public static string IsoFormat(DateTimeOffset value, string timezone)
     {
         var zone = NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(timezone) ?? NodaTime.DateTimeZone.Utc;
-        var offset = zone.GetUtcOffset(NodaTime.Instant.FromDateTimeOffset(value)).ToTimeSpan();
+        return IsoFormat(value, zone.GetUtcOffset(NodaTime.Instant.FromDateTimeOffset(value)).ToTimeSpan());
+    }
+
+    private static bool IsDate(string value) =>
+        DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+
+    private static string IsoFormat(DateTimeOffset value, TimeSpan offset)
+    {
         var local = value.ToOffset(offset);
         var fraction = local.Ticks % TimeSpan.TicksPerSecond == 0 ? "" : ".ffffff";
         return local.ToString($"yyyy-MM-dd'T'HH:mm:ss{fraction}zzz", CultureInfo.InvariantCulture);

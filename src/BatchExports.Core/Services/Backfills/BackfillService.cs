@@ -41,7 +41,7 @@ public sealed class BackfillService(
 
         if (end != null && end > clock.GetUtcNow())
         {
-            throw ApiException.Validation($"The provided 'end_at' ({BackfillBounds.IsoFormat(end.Value, Intervals.IsCalendar(export.Interval) ? export.Timezone : "UTC")}) is in the future");
+            throw ApiException.Validation($"The provided 'end_at' ({BackfillBounds.IsoFormat(end.Value, request.EndAt!, export)}) is in the future");
         }
 
         if (end == null && export.Destination.Type is not (DestinationCatalog.Http or DestinationCatalog.NoOp))
@@ -113,10 +113,10 @@ public sealed class BackfillService(
         ordering ??= "-created_at";
         var descending = ordering.StartsWith('-');
         var query = db.BatchExportBackfills.AsNoTracking().Where(b => b.BatchExportId == export.Id);
-        var page = ordering.TrimStart('-') switch
+        var page = ordering switch
         {
-            "created_at" => await KeysetPage.ReadAsync(query, b => b.CreatedAt, b => b.Id, descending, cursor, PageSize, cancellationToken),
-            "start_at" => await KeysetPage.ReadAsync(query, b => b.StartAt ?? DateTimeOffset.MinValue, b => b.Id, descending, cursor, PageSize, cancellationToken),
+            "created_at" or "-created_at" => await KeysetPage.ReadAsync(query, b => b.CreatedAt, b => b.Id, descending, cursor, PageSize, cancellationToken),
+            "start_at" or "-start_at" => await KeysetPage.ReadAsync(query, b => b.StartAt ?? DateTimeOffset.MinValue, b => b.Id, descending, cursor, PageSize, cancellationToken),
             _ => throw ApiException.Validation($"\"{ordering}\" is not a valid choice.", "ordering", "invalid_choice"),
         };
         var responses = await ToResponsesAsync(page.Items, export, cancellationToken);
@@ -223,7 +223,53 @@ public static class BackfillProgressRules
         }
 
         var expected = Math.Max(total.Value, finishedRuns);
-        return new BackfillProgress(expected, finishedRuns, Math.Round((double)finishedRuns / expected, 1));
+        return new BackfillProgress(expected, finishedRuns, RoundToTenths((double)finishedRuns / expected));
+    }
+
+    /// <summary>
+    /// Python's <c>round(x, 1)</c>: the exact binary value of <paramref name="value"/> rounded half to even. Unlike
+    /// <see cref="Math.Round(double, int)"/>, which rounds <c>x * 10</c>: 1/20 is 0.1 in PostHog, but 0 that way.
+    /// </summary>
+    public static double RoundToTenths(double value)
+    {
+        if (value == 0 || !double.IsFinite(value))
+        {
+            return value;
+        }
+
+        var bits = BitConverter.DoubleToInt64Bits(Math.Abs(value));
+        var exponent = (int)((bits >> 52) & 0x7FF);
+        var mantissa = bits & 0xFFFFFFFFFFFFFL;
+        if (exponent == 0)
+        {
+            exponent = 1;
+        }
+        else
+        {
+            mantissa |= 1L << 52;
+        }
+
+        // |value| * 10 = numerator / denominator exactly.
+        exponent -= 1075;
+        var numerator = new System.Numerics.BigInteger(mantissa) * 10;
+        var denominator = System.Numerics.BigInteger.One;
+        if (exponent < 0)
+        {
+            denominator <<= -exponent;
+        }
+        else
+        {
+            numerator <<= exponent;
+        }
+
+        var tenths = System.Numerics.BigInteger.DivRem(numerator, denominator, out var remainder);
+        var half = (remainder * 2).CompareTo(denominator);
+        if (half > 0 || (half == 0 && !tenths.IsEven))
+        {
+            tenths += 1;
+        }
+
+        return Math.CopySign((double)tenths / 10, value);
     }
 
     /// <summary>The calendar's count of intervals (every interval of the range runs, with or without data).</summary>

@@ -39,7 +39,8 @@ public sealed class LogReader(BatchExportsDbContext db)
         if (!string.IsNullOrEmpty(query.Search))
         {
             var pattern = "%" + query.Search.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            entries = entries.Where(l => EF.Functions.ILike(l.Message, pattern));
+            // The escape character must be named: without it Npgsql adds ESCAPE '', and the escaped % and _ match nothing.
+            entries = entries.Where(l => EF.Functions.ILike(l.Message, pattern, "\\"));
         }
 
         if (query.InstanceId != null)

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using BatchExports.Core.Errors;
@@ -91,10 +92,10 @@ public static class KeysetPage
         Expression<Func<ValueTuple<DateTimeOffset, Guid>>> bound = () => new ValueTuple<DateTimeOffset, Guid>(
             new DateTimeOffset(position.Key, TimeSpan.Zero), position.Id);
         var comparison = Expression.Call(
-            (descending ? RowLessThan : RowGreaterThan).MakeGenericMethod(typeof(DateTimeOffset), typeof(Guid)),
+            descending ? RowLessThan : RowGreaterThan,
             Expression.Constant(EF.Functions),
-            row,
-            bound.Body);
+            Expression.Convert(row, typeof(ITuple)),
+            Expression.Convert(bound.Body, typeof(ITuple)));
         return Expression.Lambda<Func<T, bool>>(comparison, parameter);
     }
 
@@ -121,9 +122,10 @@ public static class KeysetPage
         }
     }
 
+    /// <summary>Npgsql's row-value comparison <c>(a, b) &gt; (c, d)</c>, which takes its rows as <see cref="ITuple"/>.</summary>
     private static MethodInfo FindRowComparison(string name) =>
-        typeof(NpgsqlDbFunctionsExtensions).GetMethods()
-            .Single(m => m.Name == name && m.IsGenericMethodDefinition && m.GetGenericArguments().Length == 2);
+        typeof(NpgsqlDbFunctionsExtensions).GetMethod(name, [typeof(DbFunctions), typeof(ITuple), typeof(ITuple)])
+            ?? throw new MissingMethodException(nameof(NpgsqlDbFunctionsExtensions), name);
 
     private sealed class ReplaceParameter(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
     {
