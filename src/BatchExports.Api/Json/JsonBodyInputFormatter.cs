@@ -27,9 +27,14 @@ public sealed class JsonBodyInputFormatter : TextInputFormatter
         SupportedMediaTypes.Add(MediaTypeHeaderValue.Parse("application/*+json"));
     }
 
-    /// <summary>A body without a Content-Type is read as JSON: friendlier to curl users than a 415.</summary>
+    /// <summary>
+    /// A body without a Content-Type, or an empty one of any type (<c>curl -X POST -d ''</c> sends a form type), is read
+    /// as JSON: friendlier to curl users than a 415.
+    /// </summary>
     public override bool CanRead(InputFormatterContext context) =>
-        string.IsNullOrEmpty(context.HttpContext.Request.ContentType) || base.CanRead(context);
+        string.IsNullOrEmpty(context.HttpContext.Request.ContentType)
+        || context.HttpContext.Request.ContentLength == 0
+        || base.CanRead(context);
 
     /// <summary>MVC's base refuses an empty body before reading; PostHog (DRF) reads it as an empty object.</summary>
     public override Task<InputFormatterResult> ReadAsync(InputFormatterContext context) =>

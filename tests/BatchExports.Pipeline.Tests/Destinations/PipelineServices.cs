@@ -1,4 +1,5 @@
 using BatchExports.Core.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchExports.Pipeline.Tests.Destinations;
@@ -9,6 +10,7 @@ internal static class PipelineServices
     public static ServiceProvider Build(SourceData source) =>
         new ServiceCollection()
             .AddLogging()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
             .AddSingleton<IDatabaseConnection>(source)
             .AddExportPipeline()
             .BuildServiceProvider();
