@@ -25,8 +25,10 @@ public static class CommandLine
           create-api-key --email EMAIL --organization ORG_ID [--scopes S1,S2] [--teams 1,2]
                          [--organizations ORG_ID,...] [--label LABEL]
                                                          prints the new personal API key (once)
-          generate-events --team TEAM_ID --count N [--days D]
-                                                         inserts synthetic events, persons and sessions
+          generate-events --team TEAM_ID --count N [--days D] [--persons P] [--sessions S]
+                          [--seed X] [--end ISO-8601]    inserts synthetic events over the last D days (1),
+                                                         with their persons and sessions; the same seed and
+                                                         end give the same rows
         """;
 
     public static async Task<int> RunAsync(string[] args)

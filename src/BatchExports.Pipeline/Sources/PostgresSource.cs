@@ -22,29 +22,59 @@ public sealed class PostgresSource(IDatabaseConnection database) : ISourceStats
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(query.Sql, connection) { CommandTimeout = 0 };
         command.Parameters.AddRange(query.Parameters.Select(p => p.Clone()).ToArray());
-        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
-
-        var columns = query.Columns;
-        var rows = new List<object?[]>(batchSize);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        var readToEnd = false;
+        try
         {
-            var row = new object?[columns.Count];
-            for (var i = 0; i < columns.Count; i++)
+            var columns = query.Columns;
+            var rows = new List<object?[]>(batchSize);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                row[i] = await reader.IsDBNullAsync(i, cancellationToken) ? null : Read(reader, i, columns[i].Kind);
+                var row = new object?[columns.Count];
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    row[i] = await reader.IsDBNullAsync(i, cancellationToken) ? null : Read(reader, i, columns[i].Kind);
+                }
+
+                rows.Add(row);
+                if (rows.Count == batchSize)
+                {
+                    yield return new RecordBatch(columns, rows);
+                    rows = new List<object?[]>(batchSize);
+                }
             }
 
-            rows.Add(row);
-            if (rows.Count == batchSize)
+            readToEnd = true;
+            if (rows.Count > 0)
             {
                 yield return new RecordBatch(columns, rows);
-                rows = new List<object?[]>(batchSize);
             }
         }
-
-        if (rows.Count > 0)
+        finally
         {
-            yield return new RecordBatch(columns, rows);
+            await CloseAsync(command, reader, readToEnd);
+        }
+    }
+
+    /// <summary>
+    /// Closing a reader before its last row makes Npgsql read every remaining row off the wire: a run that fails or
+    /// is cancelled early would go on streaming the rest of its interval. So the query is cancelled on the server first.
+    /// </summary>
+    private static async Task CloseAsync(NpgsqlCommand command, NpgsqlDataReader reader, bool readToEnd)
+    {
+        if (readToEnd)
+        {
+            await reader.DisposeAsync();
+            return;
+        }
+
+        command.Cancel();
+        try
+        {
+            await reader.DisposeAsync();
+        }
+        catch (Exception exception) when (exception is PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } or OperationCanceledException)
+        {
         }
     }
 

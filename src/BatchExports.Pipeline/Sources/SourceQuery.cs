@@ -28,6 +28,13 @@ public static class SourceQueries
     public static readonly IReadOnlyList<string> DefaultEventFields =
         ["uuid", "team_id", "timestamp", "_inserted_at", "created_at", "event", "properties", "distinct_id", "set", "set_once"];
 
+    private const string ChangedPersonsFrom =
+        """
+        FROM changed c
+        JOIN person_distinct_ids pdi ON pdi.team_id = @team_id AND pdi.distinct_id = c.distinct_id
+        JOIN persons p ON p.team_id = pdi.team_id AND p.id = pdi.person_id
+        """;
+
     private static readonly IReadOnlyDictionary<string, (string Sql, ColumnKind Kind)> EventColumns = new Dictionary<string, (string, ColumnKind)>
     {
         ["uuid"] = ("e.uuid::text", ColumnKind.String),
@@ -57,7 +64,7 @@ public static class SourceQueries
         ("person_distinct_id_version", "pdi.version", ColumnKind.Int64),
         ("person_version", "p.version", ColumnKind.Int64),
         ("created_at", "p.created_at", ColumnKind.Timestamp),
-        ("_inserted_at", "GREATEST(p.inserted_at, pdi.inserted_at)", ColumnKind.Timestamp),
+        ("_inserted_at", PersonChangedAt(hasStart: true), ColumnKind.Timestamp),
         ("is_deleted", "(p.is_deleted OR pdi.is_deleted)", ColumnKind.Boolean),
     ];
 
@@ -104,27 +111,19 @@ public static class SourceQueries
         var parameters = new List<NpgsqlParameter>
         {
             new("team_id", export.TeamId),
-            new("start", interval.Start),
-            new("end", interval.End),
+            // Npgsql writes only UTC instants to timestamptz; the same instant in another offset must not fail the run.
+            new("start", interval.Start.ToUniversalTime()),
+            new("end", interval.End.ToUniversalTime()),
         };
         switch (export.Model)
         {
             case ExportModels.Persons:
                 return new SourceQuery(
                     $"""
-                    WITH changed AS (
-                        SELECT distinct_id FROM person_distinct_ids
-                        WHERE team_id = @team_id AND inserted_at >= @start AND inserted_at < @end
-                        UNION
-                        SELECT pdi.distinct_id FROM persons p
-                        JOIN person_distinct_ids pdi ON pdi.team_id = p.team_id AND pdi.person_id = p.id
-                        WHERE p.team_id = @team_id AND p.inserted_at >= @start AND p.inserted_at < @end
-                    )
+                    {ChangedPersons(hasStart: true)}
                     SELECT {SelectList(PersonColumns)}
-                    FROM changed c
-                    JOIN person_distinct_ids pdi ON pdi.team_id = @team_id AND pdi.distinct_id = c.distinct_id
-                    JOIN persons p ON p.team_id = pdi.team_id AND p.id = pdi.person_id
-                    ORDER BY GREATEST(p.inserted_at, pdi.inserted_at), pdi.distinct_id
+                    {ChangedPersonsFrom}
+                    ORDER BY "_inserted_at", pdi.distinct_id
                     """,
                     parameters,
                     PersonColumns.Select(c => new Column(c.Name, c.Kind)).ToList());
@@ -140,8 +139,8 @@ public static class SourceQueries
                     parameters,
                     SessionColumns.Select(c => new Column(c.Name, c.Kind)).ToList());
             default:
-                var columns = EventSelection(export, defaultEventFields);
                 var time = isBackfill ? "e.timestamp" : "e.inserted_at";
+                var columns = EventSelection(export, defaultEventFields, time);
                 var where = EventConditions(export, config, parameters);
                 return new SourceQuery(
                     $"""
@@ -155,20 +154,23 @@ public static class SourceQueries
         }
     }
 
-    /// <summary>Earliest data and count over the backfill time column of the model.</summary>
+    /// <summary>
+    /// Earliest data and count over the backfill time column of the model; for persons, over the changes that
+    /// <see cref="Records"/> selects, so a backfill never starts after a person change it should export.
+    /// </summary>
     public static SourceQuery Stats(BatchExport export, JsonObject config, DateTimeOffset? start, DateTimeOffset end)
     {
-        var parameters = new List<NpgsqlParameter> { new("team_id", export.TeamId), new("end", end) };
+        var parameters = new List<NpgsqlParameter> { new("team_id", export.TeamId), new("end", end.ToUniversalTime()) };
         if (start != null)
         {
-            parameters.Add(new NpgsqlParameter("start", start.Value));
+            parameters.Add(new NpgsqlParameter("start", start.Value.ToUniversalTime()));
         }
 
         var from = start != null ? " AND {0} >= @start" : "";
         var sql = export.Model switch
         {
             ExportModels.Persons =>
-                "SELECT min(inserted_at), count(*) FROM person_distinct_ids WHERE team_id = @team_id AND inserted_at < @end" + string.Format(from, "inserted_at"),
+                $"{ChangedPersons(start != null)} SELECT min({PersonChangedAt(start != null)}), count(*) {ChangedPersonsFrom}",
             ExportModels.Sessions =>
                 "SELECT min(end_timestamp), count(*) FROM sessions s WHERE team_id = @team_id AND end_timestamp < @end" + string.Format(from, "end_timestamp"),
             _ => "SELECT min(e.timestamp), count(*) FROM events e WHERE e.team_id = @team_id AND e.timestamp < @end"
@@ -177,23 +179,47 @@ public static class SourceQueries
         return new SourceQuery(sql, parameters, []);
     }
 
-    private static IReadOnlyList<(string Name, string Sql, ColumnKind Kind)> EventSelection(BatchExport export, IReadOnlyList<string> defaults)
+    /// <param name="time">The row time column: as PostHog, a backfill reports the event time as <c>_inserted_at</c>.</param>
+    private static IReadOnlyList<(string Name, string Sql, ColumnKind Kind)> EventSelection(BatchExport export, IReadOnlyList<string> defaults, string time)
     {
         var schema = CustomSchema.FromJson(export.Schema);
         if (schema == null)
         {
-            return defaults.Select(name => (name, EventColumns[name].Sql, EventColumns[name].Kind)).ToList();
+            return defaults.Select(name => (name, name == "_inserted_at" ? time : EventColumns[name].Sql, EventColumns[name].Kind)).ToList();
         }
 
         var selected = schema.Fields.Select(field => (field.Alias, ExpressionSql(field.Expression).Sql, ExpressionSql(field.Expression).Kind)).ToList();
         // As PostHog: _inserted_at is always written, as a control column.
         if (selected.All(c => c.Alias != "_inserted_at"))
         {
-            selected.Add(("_inserted_at", EventColumns["_inserted_at"].Sql, ColumnKind.Timestamp));
+            selected.Add(("_inserted_at", time, ColumnKind.Timestamp));
         }
 
         return selected;
     }
+
+    /// <summary>The distinct ids whose own row or whose person's row changed in the range (both indexed reads).</summary>
+    private static string ChangedPersons(bool hasStart) =>
+        $"""
+        WITH changed AS (
+            SELECT distinct_id FROM person_distinct_ids
+            WHERE team_id = @team_id AND {InRange("inserted_at", hasStart)}
+            UNION
+            SELECT pdi.distinct_id FROM persons p
+            JOIN person_distinct_ids pdi ON pdi.team_id = p.team_id AND pdi.person_id = p.id
+            WHERE p.team_id = @team_id AND {InRange("p.inserted_at", hasStart)}
+        )
+        """;
+
+    /// <summary>
+    /// PostHog's persons <c>_inserted_at</c>: the time of whichever row changed in the range, the earlier if both did.
+    /// Never a change after the range, so a row re-read for an old interval keeps that interval's time.
+    /// </summary>
+    private static string PersonChangedAt(bool hasStart) =>
+        $"LEAST(CASE WHEN {InRange("pdi.inserted_at", hasStart)} THEN pdi.inserted_at END, CASE WHEN {InRange("p.inserted_at", hasStart)} THEN p.inserted_at END)";
+
+    private static string InRange(string column, bool hasStart) =>
+        hasStart ? $"{column} >= @start AND {column} < @end" : $"{column} < @end";
 
     /// <summary>SQL for a custom-schema expression: a field, or <c>properties.&lt;name&gt;</c> / <c>person_properties.&lt;name&gt;</c> as text.</summary>
     private static (string Sql, ColumnKind Kind) ExpressionSql(string expression)
@@ -249,12 +275,18 @@ public static class SourceQueries
             PropertyFilterRules.NotRegex => $"NOT coalesce({text} ~ {Parameter(parameters, PropertyFilterRules.ValuesOf(value)[0])}, false)",
             PropertyFilterRules.IsSet => $"coalesce(jsonb_typeof({column} -> {key}) <> 'null', false)",
             PropertyFilterRules.IsNotSet => $"NOT coalesce(jsonb_typeof({column} -> {key}) <> 'null', false)",
-            var comparison => $"{NumericSql(text)} {ComparisonOperator(comparison!)} {Parameter(parameters, PropertyFilterRules.ToNumber(value)!.Value)}",
+            var comparison => $"{NumericSql(column, key, text)} {ComparisonOperator(comparison!)} CAST({Parameter(parameters, PropertyFilterRules.ToNumber(value)!.Value)} AS numeric)",
         };
     }
 
-    private static string NumericSql(string text) =>
-        $"(CASE WHEN {text} ~ '^\\s*[-+]?[0-9]+(\\.[0-9]*)?([eE][-+]?[0-9]+)?\\s*$' THEN {text}::double precision END)";
+    /// <summary>
+    /// A number or numeric string as <c>numeric</c>, else null. Not double precision: one out-of-range value
+    /// (<c>"1e999"</c>) would fail the cast and with it every run of the export. The bounded length and exponent
+    /// keep string values within what numeric can hold.
+    /// </summary>
+    private static string NumericSql(string column, string key, string text) =>
+        $"(CASE jsonb_typeof({column} -> {key}) WHEN 'number' THEN {text}::numeric " +
+        $"WHEN 'string' THEN CASE WHEN length({text}) <= 100 AND {text} ~ '^\\s*[-+]?[0-9]+(\\.[0-9]*)?([eE][-+]?[0-9]{{1,4}})?\\s*$' THEN {text}::numeric END END)";
 
     private static string ComparisonOperator(string filterOperator) => filterOperator switch
     {

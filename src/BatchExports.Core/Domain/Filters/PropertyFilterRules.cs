@@ -80,10 +80,11 @@ public static class PropertyFilterRules
         _ => null,
     };
 
+    /// <summary>A finite number, or null: "Infinity", "NaN" and numbers beyond a double cannot be compared with in SQL.</summary>
     public static double? ToNumber(JsonNode? value) => value?.GetValueKind() switch
     {
-        JsonValueKind.Number => value.GetValue<double>(),
-        JsonValueKind.String when double.TryParse(value.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        JsonValueKind.Number when value.AsValue().TryGetValue(out double number) && double.IsFinite(number) => number,
+        JsonValueKind.String when double.TryParse(value.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && double.IsFinite(parsed) => parsed,
         _ => null,
     };
 
