@@ -49,5 +49,7 @@ internal sealed class SourceSessionConfiguration : IEntityTypeConfiguration<Sour
         builder.HasKey(s => new { s.TeamId, s.SessionId });
         builder.HasIndex(s => new { s.TeamId, s.InsertedAt });
         builder.HasIndex(s => new { s.TeamId, s.StartTimestamp });
+        // Backfills and their estimates select sessions by when they ended.
+        builder.HasIndex(s => new { s.TeamId, s.EndTimestamp });
     }
 }

@@ -814,6 +814,9 @@ namespace BatchExports.Core.Persistence.Migrations
                     b.HasKey("TeamId", "SessionId")
                         .HasName("pk_sessions");
 
+                    b.HasIndex("TeamId", "EndTimestamp")
+                        .HasDatabaseName("ix_sessions_team_id_end_timestamp");
+
                     b.HasIndex("TeamId", "InsertedAt")
                         .HasDatabaseName("ix_sessions_team_id_inserted_at");
 
