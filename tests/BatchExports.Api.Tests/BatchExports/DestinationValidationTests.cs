@@ -195,6 +195,15 @@ public sealed class DestinationValidationTests(ApiFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task Http_RefusesACustomSchema_WhichItCouldNotSend()
+    {
+        var destination = Destination("HTTP", """{"url": "https://us.i.posthog.com/batch/", "token": "t"}""");
+
+        (await CreateAsync(destination, b => b["hogql_query"] = "SELECT event FROM events")).ExpectError(
+            HttpStatusCode.BadRequest, "validation_error", "HTTP batch exports do not support a custom schema (hogql_query).", "hogql_query");
+    }
+
+    [Fact]
     public async Task Http_RefusesUrlsOutsideTheAllowList()
     {
         (await CreateAsync(Destination("HTTP", """{"url": "https://evil.example.com/batch/", "token": "t"}"""))).ExpectError(

@@ -101,7 +101,7 @@ public sealed class BatchExportService(
         CheckOffsetsApply(request, interval);
         var definition = DestinationCatalog.Get(request.Destination!.Type!);
         var config = CheckDestinationConfig(definition, new JsonObject(), request.Destination.Config!, partial: false);
-        CheckModelFitsDestination(model, definition.Type);
+        CheckModelFitsDestination(model, definition.Type, hasCustomSchema: request.HogqlQuery != null);
         if (request.HogqlQuery is { } query)
         {
             ParseSchema(query, model);
@@ -170,7 +170,8 @@ public sealed class BatchExportService(
             export.Destination.LastUpdatedAt = now;
         }
 
-        CheckModelFitsDestination(model, export.Destination.Type);
+        var customSchema = request.Has("hogql_query") ? request.HogqlQuery != null : export.Schema != null;
+        CheckModelFitsDestination(model, export.Destination.Type, customSchema);
 
         if (request.Has("name"))
         {
@@ -445,11 +446,17 @@ public sealed class BatchExportService(
         return error == null ? merged : throw ApiException.Validation(error, "destination");
     }
 
-    private static void CheckModelFitsDestination(string model, string destinationType)
+    private static void CheckModelFitsDestination(string model, string destinationType, bool hasCustomSchema)
     {
         if (destinationType == DestinationCatalog.Http && model != ExportModels.Events)
         {
             throw ApiException.Validation("HTTP batch exports only support the events model");
+        }
+
+        // PostHog's capture endpoint takes events as they are; a custom column set cannot be sent there.
+        if (destinationType == DestinationCatalog.Http && hasCustomSchema)
+        {
+            throw ApiException.Validation("HTTP batch exports do not support a custom schema (hogql_query).", "hogql_query");
         }
     }
 
