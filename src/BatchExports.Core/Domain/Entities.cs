@@ -265,5 +265,11 @@ public sealed class BatchExportSchedule
     /// <summary>The last boundary already turned into a run (or skipped while paused).</summary>
     public DateTimeOffset LastBoundary { get; set; }
 
+    /// <summary>
+    /// The next boundary at which the schedule fires, or null once its <c>end_at</c> has passed: what the engine polls
+    /// on, so a tick touches only the schedules that are due.
+    /// </summary>
+    public DateTimeOffset? NextFiringAt { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
 }

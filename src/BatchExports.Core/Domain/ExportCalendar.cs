@@ -124,6 +124,17 @@ public static class ExportCalendar
         }
     }
 
+    /// <summary>The first firing after <paramref name="after"/>, or null when the export's <c>end_at</c> comes first.</summary>
+    public static DateTimeOffset? NextFiring(ScheduleSpec spec, DateTimeOffset after)
+    {
+        foreach (var firing in FiringsBetween(spec, after, DateTimeOffset.MaxValue))
+        {
+            return firing;
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// The whole intervals a backfill of <c>[start, end)</c> runs: from the boundary at or before
     /// <paramref name="start"/>, up to the last interval that ends by <paramref name="end"/> (no partial tail).

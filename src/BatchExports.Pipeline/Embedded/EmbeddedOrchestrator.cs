@@ -57,6 +57,7 @@ public static class ScheduleSync
         schedule.IntervalOffset = export.IntervalOffset;
         schedule.StartAt = export.StartAt;
         schedule.EndAt = export.EndAt;
+        schedule.NextFiringAt = ExportCalendar.NextFiring(newSpec, schedule.LastBoundary);
         schedule.UpdatedAt = now;
     }
 }

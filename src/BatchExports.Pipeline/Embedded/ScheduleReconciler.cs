@@ -26,7 +26,10 @@ public sealed class ScheduleReconciler(IDbContextFactory<BatchExportsDbContext> 
                 ScheduleSync.Apply(export, schedule, isNew: true, now);
                 changed++;
             }
-            else if (schedule.Paused != export.Paused || !ScheduleSpec.Of(schedule).Equals(ScheduleSpec.Of(export)) || schedule.TeamId != export.TeamId)
+            else if (schedule.Paused != export.Paused
+                || !ScheduleSpec.Of(schedule).Equals(ScheduleSpec.Of(export))
+                || schedule.TeamId != export.TeamId
+                || schedule.NextFiringAt != ExportCalendar.NextFiring(ScheduleSpec.Of(export), schedule.LastBoundary))
             {
                 ScheduleSync.Apply(export, schedule, isNew: false, now);
                 changed++;

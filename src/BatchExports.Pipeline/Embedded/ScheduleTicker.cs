@@ -28,7 +28,7 @@ public sealed class ScheduleTicker(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var schedules = await db.BatchExportSchedules
-            .FromSql($"SELECT * FROM batch_export_schedules WHERE NOT paused AND last_boundary < {now} FOR UPDATE SKIP LOCKED")
+            .FromSql($"SELECT * FROM batch_export_schedules WHERE NOT paused AND next_firing_at <= {now} FOR UPDATE SKIP LOCKED")
             .ToListAsync(cancellationToken);
 
         foreach (var schedule in schedules)
@@ -37,6 +37,7 @@ public sealed class ScheduleTicker(
             var firings = ExportCalendar.FiringsBetween(spec, schedule.LastBoundary, now).ToList();
             if (firings.Count == 0)
             {
+                schedule.NextFiringAt = ExportCalendar.NextFiring(spec, schedule.LastBoundary);
                 continue;
             }
 
@@ -60,6 +61,7 @@ public sealed class ScheduleTicker(
             }
 
             schedule.LastBoundary = firings[^1];
+            schedule.NextFiringAt = ExportCalendar.NextFiring(spec, schedule.LastBoundary);
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -140,6 +140,10 @@ public sealed class SchedulingTests : IsolatedEngineTest
 
         var runs = await RunsAsync(id);
         Assert.Equal(new[] { firstAllowed, firstAllowed + TimeSpan.FromHours(1) }, runs.Select(r => r.DataIntervalEnd).ToArray());
+
+        // Past its end the schedule is never due again, so ticks stop touching it.
+        await using var db = Factory.CreateDbContext();
+        Assert.Null(await db.BatchExportSchedules.Where(s => s.BatchExportId == id).Select(s => s.NextFiringAt).SingleAsync());
     }
 
     [Fact]

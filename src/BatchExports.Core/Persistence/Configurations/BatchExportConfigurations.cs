@@ -98,5 +98,6 @@ internal sealed class BatchExportScheduleConfiguration : IEntityTypeConfiguratio
         builder.Property(s => s.Interval).HasMaxLength(64);
         builder.Property(s => s.Timezone).HasMaxLength(240);
         builder.HasOne<BatchExport>().WithOne().HasForeignKey<BatchExportSchedule>(s => s.BatchExportId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(s => s.NextFiringAt).HasFilter("NOT paused").HasDatabaseName("ix_batch_export_schedules_due");
     }
 }

@@ -394,6 +394,10 @@ namespace BatchExports.Core.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_boundary");
 
+                    b.Property<DateTimeOffset?>("NextFiringAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_firing_at");
+
                     b.Property<bool>("Paused")
                         .HasColumnType("boolean")
                         .HasColumnName("paused");
@@ -418,6 +422,10 @@ namespace BatchExports.Core.Persistence.Migrations
 
                     b.HasKey("BatchExportId")
                         .HasName("pk_batch_export_schedules");
+
+                    b.HasIndex("NextFiringAt")
+                        .HasDatabaseName("ix_batch_export_schedules_due")
+                        .HasFilter("NOT paused");
 
                     b.ToTable("batch_export_schedules", (string)null);
                 });
