@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain;
 using BatchExports.Core.Hosting;
@@ -15,44 +16,87 @@ public sealed class PostgresSource(IDatabaseConnection database) : ISourceStats
 {
     public const int DefaultBatchSize = 10_000;
 
+    /// <summary>
+    /// Streams the query's rows in batches. One batch is read ahead while the caller writes the previous one, so the
+    /// database and the file writer work at the same time (as <c>psql | gzip</c> would); memory holds two batches.
+    /// </summary>
     public async IAsyncEnumerable<RecordBatch> ReadAsync(
         SourceQuery query, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(query.Sql, connection) { CommandTimeout = 0 };
-        command.Parameters.AddRange(query.Parameters.Select(p => p.Clone()).ToArray());
-        var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
-        var readToEnd = false;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var batches = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(() => ProduceAsync(query, batchSize, batches.Writer, stop.Token), CancellationToken.None);
         try
         {
-            var columns = query.Columns;
-            var rows = new List<object?[]>(batchSize);
-            while (await reader.ReadAsync(cancellationToken))
+            await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
             {
-                var row = new object?[columns.Count];
-                for (var i = 0; i < columns.Count; i++)
-                {
-                    row[i] = await reader.IsDBNullAsync(i, cancellationToken) ? null : Read(reader, i, columns[i].Kind);
-                }
-
-                rows.Add(row);
-                if (rows.Count == batchSize)
-                {
-                    yield return new RecordBatch(columns, rows);
-                    rows = new List<object?[]>(batchSize);
-                }
+                yield return batch;
             }
 
-            readToEnd = true;
-            if (rows.Count > 0)
+            // The channel ends when the producer does; this surfaces its failure, if it ended with one.
+            await producer;
+        }
+        finally
+        {
+            // The caller stopped early (a failure downstream, or cancellation): stop reading at once.
+            await stop.CancelAsync();
+            try
             {
-                yield return new RecordBatch(columns, rows);
+                await producer;
+            }
+            catch (Exception exception) when (exception is OperationCanceledException || stop.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <summary>Fills <paramref name="output"/>; a failure ends the channel early and surfaces through the returned task.</summary>
+    private async Task ProduceAsync(SourceQuery query, int batchSize, ChannelWriter<RecordBatch> output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(database.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(query.Sql, connection) { CommandTimeout = 0 };
+            command.Parameters.AddRange(query.Parameters.Select(p => p.Clone()).ToArray());
+            var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var readToEnd = false;
+            try
+            {
+                var columns = query.Columns;
+                var rows = new List<object?[]>(batchSize);
+
+                // Rows are buffered whole by the reader (they are small), so reading their columns does not block.
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var row = new object?[columns.Count];
+                    for (var i = 0; i < columns.Count; i++)
+                    {
+                        row[i] = reader.IsDBNull(i) ? null : Read(reader, i, columns[i].Kind);
+                    }
+
+                    rows.Add(row);
+                    if (rows.Count == batchSize)
+                    {
+                        await output.WriteAsync(new RecordBatch(columns, rows), cancellationToken);
+                        rows = new List<object?[]>(batchSize);
+                    }
+                }
+
+                readToEnd = true;
+                if (rows.Count > 0)
+                {
+                    await output.WriteAsync(new RecordBatch(columns, rows), cancellationToken);
+                }
+            }
+            finally
+            {
+                await CloseAsync(command, reader, readToEnd);
             }
         }
         finally
         {
-            await CloseAsync(command, reader, readToEnd);
+            output.TryComplete();
         }
     }
 
