@@ -292,6 +292,7 @@ namespace BatchExports.Core.Persistence.Migrations
                     start_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     end_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     last_boundary = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    next_firing_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
@@ -450,6 +451,12 @@ namespace BatchExports.Core.Persistence.Migrations
                 filter: "backfill_id IS NULL");
 
             migrationBuilder.CreateIndex(
+                name: "ix_batch_export_schedules_due",
+                table: "batch_export_schedules",
+                column: "next_firing_at",
+                filter: "NOT paused");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_batch_exports_destination_id",
                 table: "batch_exports",
                 column: "destination_id");
@@ -505,6 +512,11 @@ namespace BatchExports.Core.Persistence.Migrations
                 name: "ix_persons_team_id_inserted_at",
                 table: "persons",
                 columns: new[] { "team_id", "inserted_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sessions_team_id_end_timestamp",
+                table: "sessions",
+                columns: new[] { "team_id", "end_timestamp" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_sessions_team_id_inserted_at",

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace BatchExports.Core.Persistence.Migrations
 {
     [DbContext(typeof(BatchExportsDbContext))]
-    [Migration("20261122224732_Initial")]
+    [Migration("20261123012418_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -397,6 +397,10 @@ namespace BatchExports.Core.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_boundary");
 
+                    b.Property<DateTimeOffset?>("NextFiringAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_firing_at");
+
                     b.Property<bool>("Paused")
                         .HasColumnType("boolean")
                         .HasColumnName("paused");
@@ -421,6 +425,10 @@ namespace BatchExports.Core.Persistence.Migrations
 
                     b.HasKey("BatchExportId")
                         .HasName("pk_batch_export_schedules");
+
+                    b.HasIndex("NextFiringAt")
+                        .HasDatabaseName("ix_batch_export_schedules_due")
+                        .HasFilter("NOT paused");
 
                     b.ToTable("batch_export_schedules", (string)null);
                 });
@@ -816,6 +824,9 @@ namespace BatchExports.Core.Persistence.Migrations
 
                     b.HasKey("TeamId", "SessionId")
                         .HasName("pk_sessions");
+
+                    b.HasIndex("TeamId", "EndTimestamp")
+                        .HasDatabaseName("ix_sessions_team_id_end_timestamp");
 
                     b.HasIndex("TeamId", "InsertedAt")
                         .HasDatabaseName("ix_sessions_team_id_inserted_at");
