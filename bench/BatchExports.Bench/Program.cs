@@ -6,6 +6,7 @@ using BatchExports.Core.Hosting;
 using BatchExports.Core.Persistence;
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Pipeline.Sources;
+using BatchExports.Pipeline.Synthetic;
 using BatchExports.Testing;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -44,7 +45,7 @@ var export = new BatchExport
     Id = Guid.NewGuid(), TeamId = teamId, Name = "bench", Model = ExportModels.Events, Interval = Intervals.Day,
     Destination = new BatchExportDestination { Id = Guid.NewGuid(), Type = "S3" },
 };
-var query = SourceQueries.Records(export, new JsonObject(), interval, isBackfill: false, SourceQueries.S3EventFields);
+var query = SourceQueries.Records(new SourceRequest(ExportSelection.Of(export, new JsonObject()), interval, IsBackfill: false, S3Destination.EventFields));
 var rowsInInterval = await CountAsync(connectionString, query);
 Console.WriteLine($"interval {interval.Start:u} – {interval.End:u}: {rowsInInterval:N0} rows");
 
@@ -63,13 +64,13 @@ foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet",
         ["file_format"] = format, ["compression"] = compression,
     };
     var context = PipelineRuns.Context("S3", config, interval.Start, interval.End, teamId);
-    var destination = new S3Destination(source);
+    var destination = new S3Destination();
 
     GC.Collect();
     var before = Process.GetCurrentProcess().WorkingSet64;
     using var sampler = new PeakMemorySampler();
     var stopwatch = Stopwatch.StartNew();
-    var outcome = await destination.ExportAsync(context, CancellationToken.None);
+    var outcome = await destination.ExportAsync(source, context, CancellationToken.None);
     stopwatch.Stop();
     var peak = sampler.Stop();
 

@@ -3,7 +3,7 @@ using BatchExports.Pipeline.Destinations.NoOp;
 using BatchExports.Pipeline.Destinations.Postgres;
 using BatchExports.Pipeline.Destinations.Redshift;
 using BatchExports.Pipeline.Destinations.S3;
-using BatchExports.Pipeline.DestinationTests;
+using BatchExports.Pipeline.Destinations.Checks;
 using BatchExports.Pipeline.Embedded;
 using BatchExports.Pipeline.Runs;
 using BatchExports.Pipeline.Sources;
@@ -14,21 +14,21 @@ namespace BatchExports.Pipeline;
 
 public static class PipelineServiceCollectionExtensions
 {
-    /// <summary>The export pipeline (source, formats, destinations) and the embedded engine that drives it.</summary>
+    /// <summary>The export pipeline (source, formats, destinations), the run lifecycle and backfill planning every engine shares.</summary>
     public static IServiceCollection AddExportPipeline(this IServiceCollection services)
     {
-        services.AddSingleton<PostgresSource>();
-        services.AddSingleton<ISourceStats>(provider => provider.GetRequiredService<PostgresSource>());
+        services.AddSingleton<ISource, PostgresSource>();
         services.AddSingleton<IDestination, NoOpDestination>();
         services.AddOptions<S3Options>().BindConfiguration(S3Options.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IDestination>(provider => new S3Destination(
-            provider.GetRequiredService<PostgresSource>(),
             provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<S3Options>>().Value.ToUploadOptions()));
         services.AddSingleton<IDestination, PostgresDestination>();
         services.AddSingleton<IDestination, RedshiftDestination>();
         services.AddHttpClient(HttpDestination.HttpClientName, client => client.Timeout = TimeSpan.FromMinutes(2));
         services.AddSingleton<IDestination, HttpDestination>();
         services.AddSingleton<IRunPipeline, ExportPipeline>();
+        services.AddSingleton<RunLifecycle>();
+        services.AddSingleton<BackfillPlanner>();
         services.AddSingleton<IDestinationTest, S3DestinationTest>();
         services.AddSingleton<DestinationTestService>();
         return services;

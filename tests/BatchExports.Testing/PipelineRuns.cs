@@ -1,10 +1,14 @@
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain;
 using BatchExports.Pipeline.Runs;
+using BatchExports.Pipeline.Sources;
 
 namespace BatchExports.Testing;
 
-/// <summary>Builds the <see cref="RunContext"/> a destination receives, for pipeline tests that call a destination directly.</summary>
+/// <summary>
+/// The one builder of the <see cref="RunContext"/> an engine hands the pipeline, and a one-destination pipeline to
+/// run it through, for tests that export without an engine.
+/// </summary>
 public static class PipelineRuns
 {
     public static RunContext Context(
@@ -17,7 +21,8 @@ public static class PipelineRuns
         bool backfill = false,
         JsonArray? filters = null,
         JsonObject? schema = null,
-        RecordingRunLog? log = null)
+        IRunLog? log = null,
+        int attempt = 1)
     {
         var export = new BatchExport
         {
@@ -36,11 +41,16 @@ public static class PipelineRuns
             BatchExportId = export.Id,
             DataIntervalStart = start,
             DataIntervalEnd = end,
+            Status = RunStatuses.Running,
             BackfillId = backfill ? Guid.NewGuid() : null,
-            Attempt = 1,
+            Attempt = attempt,
         };
         return new RunContext(run, export, config, log ?? new RecordingRunLog());
     }
+
+    /// <summary>Exports the run through the pipeline with this destination alone, reading <paramref name="source"/>.</summary>
+    public static Task<RunOutcome> ExportAsync(this IDestination destination, ISource source, RunContext context, CancellationToken cancellationToken) =>
+        new ExportPipeline(source, [destination]).ExecuteAsync(context, cancellationToken);
 }
 
 /// <summary>Keeps a run's log lines in memory so a test can read what a user would see.</summary>

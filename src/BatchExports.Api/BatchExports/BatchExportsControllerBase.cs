@@ -4,7 +4,7 @@ using BatchExports.Api.Pagination;
 using BatchExports.Api.Logs;
 using BatchExports.Core.Contracts;
 using BatchExports.Core.Errors;
-using BatchExports.Pipeline.DestinationTests;
+using BatchExports.Pipeline.Destinations.Checks;
 using BatchExports.Core.Services.Backfills;
 using BatchExports.Core.Services.BatchExports;
 using BatchExports.Core.Services.Logs;

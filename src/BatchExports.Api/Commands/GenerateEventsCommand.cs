@@ -1,6 +1,6 @@
 using System.Globalization;
 using BatchExports.Core.Hosting;
-using BatchExports.Pipeline.Sources;
+using BatchExports.Pipeline.Synthetic;
 
 namespace BatchExports.Api.Commands;
 

@@ -2,6 +2,7 @@ using BatchExports.Core.Domain;
 using BatchExports.Core.Json;
 using BatchExports.Core.Persistence;
 using BatchExports.Core.Services.Logs;
+using BatchExports.Pipeline.Runs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -51,13 +52,8 @@ public sealed class ScheduleTicker(
             foreach (var boundary in firings.Where(b => b >= oldestAllowed))
             {
                 var interval = ExportCalendar.IntervalEndingAt(spec, boundary);
-                created += await db.Database.ExecuteSqlInterpolatedAsync($"""
-                    INSERT INTO batch_export_runs (id, batch_export_id, status, data_interval_start, data_interval_end,
-                        created_at, last_updated_at, attempt, next_attempt_at)
-                    VALUES ({Guid.CreateVersion7()}, {schedule.BatchExportId}, 'Starting', {interval.Start}, {interval.End},
-                        {now}, {now}, 0, {interval.End + options.Value.SettleDelay})
-                    ON CONFLICT DO NOTHING
-                    """, cancellationToken);
+                created += await RunRows.InsertAsync(
+                    db, schedule.BatchExportId, backfillId: null, interval, now, interval.End + options.Value.SettleDelay, cancellationToken);
             }
 
             schedule.LastBoundary = firings[^1];

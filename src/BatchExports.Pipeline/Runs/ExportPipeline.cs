@@ -1,26 +1,33 @@
 using BatchExports.Core.Domain.Destinations;
+using BatchExports.Pipeline.Sources;
 
 namespace BatchExports.Pipeline.Runs;
 
 /// <summary>
-/// Runs one interval through the destination its export names. Every engine executes runs through this, so the
+/// Source → format → destination for one run. The pipeline builds the source read from the run (model, the data
+/// interval, filters, include/exclude events, custom schema, backfill or scheduled, and the destination's fields)
+/// and hands the destination the run's context and its records. Every engine executes runs through this, so the
 /// embedded engine and a Temporal worker export identically.
 /// </summary>
-public sealed class ExportPipeline(IEnumerable<IDestination> destinations) : IRunPipeline
+public sealed class ExportPipeline(ISource source, IEnumerable<IDestination> destinations) : IRunPipeline
 {
     private readonly IReadOnlyDictionary<string, IDestination> _destinations = destinations.ToDictionary(d => d.Type);
 
-    public Task<RunOutcome> ExecuteAsync(RunContext context, CancellationToken cancellationToken) =>
-        _destinations.TryGetValue(context.Export.Destination.Type, out var destination)
-            ? destination.ExportAsync(context, cancellationToken)
-            : throw new NonRetryableExportException(
+    public async Task<RunOutcome> ExecuteAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!_destinations.TryGetValue(context.Export.Destination.Type, out var destination))
+        {
+            throw new NonRetryableExportException(
                 $"Exports to '{context.Export.Destination.Type}' cannot run on this server. Supported destination types are: {DestinationCatalog.SupportedTypesText}.");
-}
+        }
 
-/// <summary>One destination type's export of a run.</summary>
-public interface IDestination
-{
-    string Type { get; }
-
-    Task<RunOutcome> ExportAsync(RunContext context, CancellationToken cancellationToken);
+        // The read is lazy: nothing reaches the source before the destination has checked its config and asks for rows.
+        await using var records = destination.EventFields is { } fields
+            ? new RecordStream(
+                source.Read(new SourceRequest(ExportSelection.Of(context.Export, context.Config), context.Interval.Bounds, context.IsBackfill, fields), destination.BatchSize),
+                cancellationToken)
+            : RecordStream.Empty;
+        return await destination.ExportAsync(context, records, cancellationToken);
+    }
 }

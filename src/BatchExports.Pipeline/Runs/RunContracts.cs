@@ -9,7 +9,8 @@ public sealed record RunContext(BatchExportRun Run, BatchExport Export, JsonObje
     /// <summary>Backfill runs select by event time; scheduled runs by ingestion time (as PostHog does).</summary>
     public bool IsBackfill => Run.BackfillId != null;
 
-    public DataInterval Interval => new(Run.DataIntervalStart ?? DateTimeOffset.UnixEpoch, Run.DataIntervalEnd);
+    /// <summary>The run's data interval: the one every stage reads (source bounds, object keys, log lines).</summary>
+    public RunInterval Interval => RunInterval.Of(Run);
 }
 
 public sealed record RunOutcome(long RecordsCompleted, long BytesExported, long? RecordsTotal = null);

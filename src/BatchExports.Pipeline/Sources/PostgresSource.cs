@@ -1,9 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using System.Text.Json.Nodes;
-using BatchExports.Core.Domain;
 using BatchExports.Core.Hosting;
 using BatchExports.Pipeline.Formats;
+using BatchExports.Pipeline.Runs;
 using Npgsql;
 
 namespace BatchExports.Pipeline.Sources;
@@ -12,9 +11,15 @@ namespace BatchExports.Pipeline.Sources;
 /// Reads the embedded source tables. Rows stream from the server as they are read and are handed on in batches,
 /// so memory holds one batch, never an interval.
 /// </summary>
-public sealed class PostgresSource(IDatabaseConnection database) : ISourceStats
+public sealed class PostgresSource(IDatabaseConnection database) : ISource
 {
     public const int DefaultBatchSize = 10_000;
+
+    public SourceRead Read(SourceRequest request, int batchSize)
+    {
+        var query = SourceQueries.Records(request);
+        return new SourceRead(query.Columns, Classified(ReadAsync(query, batchSize, CancellationToken.None), CancellationToken.None));
+    }
 
     /// <summary>
     /// Streams the query's rows in batches. One batch is read ahead while the caller writes the previous one, so the
@@ -122,9 +127,9 @@ public sealed class PostgresSource(IDatabaseConnection database) : ISourceStats
         }
     }
 
-    public async Task<SourceStats> GetAsync(BatchExport export, JsonObject config, DateTimeOffset? start, DateTimeOffset end, CancellationToken cancellationToken)
+    public async Task<SourceStats> GetStatsAsync(ExportSelection selection, DateTimeOffset? start, DateTimeOffset end, CancellationToken cancellationToken)
     {
-        var query = SourceQueries.Stats(export, config, start, end);
+        var query = SourceQueries.Stats(selection, start, end);
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(query.Sql, connection) { CommandTimeout = 300 };
@@ -133,6 +138,33 @@ public sealed class PostgresSource(IDatabaseConnection database) : ISourceStats
         await reader.ReadAsync(cancellationToken);
         var earliest = reader.IsDBNull(0) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(0);
         return new SourceStats(earliest, reader.GetInt64(1));
+    }
+
+    /// <summary>
+    /// The one place source failures are sorted: a regular expression of the export's own filters that PostgreSQL
+    /// refuses (SQLSTATE 2201B) fails the run for the user to fix; anything else is retried.
+    /// </summary>
+    private static async IAsyncEnumerable<RecordBatch> Classified(IAsyncEnumerable<RecordBatch> batches, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var enumerator = batches.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await enumerator.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                throw exception is PostgresException { SqlState: PostgresErrorCodes.InvalidRegularExpression }
+                    ? new NonRetryableExportException($"The export's filters could not be applied: {exception.Message}", exception)
+                    : new SourceReadException(exception);
+            }
+
+            yield return enumerator.Current;
+        }
     }
 
     private static object Read(NpgsqlDataReader reader, int ordinal, ColumnKind kind) => kind switch

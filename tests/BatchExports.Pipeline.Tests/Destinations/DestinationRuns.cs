@@ -5,7 +5,7 @@ using BatchExports.Pipeline.Runs;
 
 namespace BatchExports.Pipeline.Tests.Destinations;
 
-/// <summary>Builds the <see cref="RunContext"/> a destination gets from the engine, for one interval of one export.</summary>
+/// <summary>The interval and team the destination tests export, over the test kit's <see cref="PipelineRuns"/>.</summary>
 internal static class DestinationRuns
 {
     public const int TeamId = 2;
@@ -23,27 +23,6 @@ internal static class DestinationRuns
         DateTimeOffset? start = null,
         DateTimeOffset? end = null,
         JsonObject? schema = null,
-        IRunLog? log = null)
-    {
-        var export = new BatchExport
-        {
-            Id = Guid.NewGuid(),
-            TeamId = TeamId,
-            Name = "destination test",
-            Destination = new BatchExportDestination { Id = Guid.NewGuid(), Type = destinationType },
-            Interval = Intervals.Hour,
-            Model = model,
-            Schema = schema,
-        };
-        var run = new BatchExportRun
-        {
-            Id = Guid.NewGuid(),
-            BatchExportId = export.Id,
-            Status = RunStatuses.Running,
-            DataIntervalStart = start ?? Start,
-            DataIntervalEnd = end ?? End,
-            Attempt = attempt,
-        };
-        return new RunContext(run, export, config, log ?? new RecordingRunLog());
-    }
+        IRunLog? log = null) =>
+        PipelineRuns.Context(destinationType, config, start ?? Start, end ?? End, TeamId, model, schema: schema, log: log, attempt: attempt);
 }

@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Destinations.S3;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Persistence;
 using BatchExports.Pipeline.Sources;
@@ -34,7 +35,7 @@ public sealed class BatchingAndStatsTests(ManyEventRows rows) : IClassFixture<Ma
     [InlineData(1000, new[] { 25 })]
     public async Task Batches_smaller_than_the_interval_yield_every_row_once_in_time_order(int batchSize, int[] sizes)
     {
-        var query = SourceQueries.Records(Export(), [], Interval, false, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(), [], Interval, false, S3Destination.EventFields);
 
         var batches = await rows.BatchesAsync(query, batchSize);
 
@@ -49,7 +50,7 @@ public sealed class BatchingAndStatsTests(ManyEventRows rows) : IClassFixture<Ma
     [Fact]
     public async Task Backfill_rows_come_in_event_time_order()
     {
-        var query = SourceQueries.Records(Export(), [], new(At(9, 0), At(10, 0)), true, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(), [], new(At(9, 0), At(10, 0)), true, S3Destination.EventFields);
 
         var times = (await rows.RowsAsync(query, batchSize: 4)).Select(r => (DateTimeOffset)r["timestamp"]!).ToList();
 
@@ -60,7 +61,7 @@ public sealed class BatchingAndStatsTests(ManyEventRows rows) : IClassFixture<Ma
     [Fact]
     public async Task An_empty_interval_yields_no_batch()
     {
-        var query = SourceQueries.Records(Export(), [], new(At(12, 0), At(13, 0)), false, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(), [], new(At(12, 0), At(13, 0)), false, S3Destination.EventFields);
 
         Assert.Empty(await rows.BatchesAsync(query));
     }

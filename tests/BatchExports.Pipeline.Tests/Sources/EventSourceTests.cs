@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Destinations.S3;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain;
 using BatchExports.Core.Domain.Schemas;
@@ -43,7 +44,7 @@ public sealed class EventSourceTests(EventRows rows) : IClassFixture<EventRows>
     [Fact]
     public async Task Scheduled_runs_select_by_ingestion_time_start_inclusive_end_exclusive_in_ingestion_order()
     {
-        var query = SourceQueries.Records(Export(), NoConfig, Interval, isBackfill: false, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(), NoConfig, Interval, isBackfill: false, S3Destination.EventFields);
 
         var selected = await rows.RowsAsync(query);
 
@@ -54,7 +55,7 @@ public sealed class EventSourceTests(EventRows rows) : IClassFixture<EventRows>
     [Fact]
     public async Task Backfills_select_by_event_time_in_event_order_and_report_it_as_inserted_at()
     {
-        var query = SourceQueries.Records(Export(), NoConfig, Interval, isBackfill: true, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(), NoConfig, Interval, isBackfill: true, S3Destination.EventFields);
 
         var selected = await rows.RowsAsync(query);
 
@@ -69,7 +70,7 @@ public sealed class EventSourceTests(EventRows rows) : IClassFixture<EventRows>
         var berlin = TimeSpan.FromHours(2);
         var interval = new DataInterval(Interval.Start.ToOffset(berlin), Interval.End.ToOffset(berlin));
 
-        var scheduled = await rows.RowsAsync(SourceQueries.Records(Export(), NoConfig, interval, false, SourceQueries.S3EventFields));
+        var scheduled = await rows.RowsAsync(SourceRequests.Records(Export(), NoConfig, interval, false, S3Destination.EventFields));
         var stats = await rows.Source.GetAsync(Export(), NoConfig, interval.Start, interval.End, CancellationToken.None);
 
         Assert.Equal(["at-start", "full", "$pageview", "$autocapture", "purchase"], scheduled.Select(r => r["event"]));
@@ -79,8 +80,8 @@ public sealed class EventSourceTests(EventRows rows) : IClassFixture<EventRows>
     [Fact]
     public async Task Other_teams_are_never_selected()
     {
-        var scheduled = await rows.RowsAsync(SourceQueries.Records(Export(teamId: 2), NoConfig, Interval, false, SourceQueries.S3EventFields));
-        var backfill = await rows.RowsAsync(SourceQueries.Records(Export(teamId: 2), NoConfig, Interval, true, SourceQueries.S3EventFields));
+        var scheduled = await rows.RowsAsync(SourceRequests.Records(Export(teamId: 2), NoConfig, Interval, false, S3Destination.EventFields));
+        var backfill = await rows.RowsAsync(SourceRequests.Records(Export(teamId: 2), NoConfig, Interval, true, S3Destination.EventFields));
 
         Assert.Equal(["other-team"], scheduled.Select(r => r["event"]));
         Assert.Equal(["other-team"], backfill.Select(r => r["event"]));
@@ -94,7 +95,7 @@ public sealed class EventSourceTests(EventRows rows) : IClassFixture<EventRows>
     [InlineData(new[] { "no-such-event" }, null, new string[0])]
     public async Task Include_and_exclude_events_filter_by_name(string[]? include, string[]? exclude, string[] expected)
     {
-        var query = SourceQueries.Records(Export(), Config(include, exclude), Interval, false, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(), Config(include, exclude), Interval, false, S3Destination.EventFields);
 
         Assert.Equal(expected, (await rows.RowsAsync(query)).Select(r => r["event"]));
     }
@@ -102,7 +103,7 @@ public sealed class EventSourceTests(EventRows rows) : IClassFixture<EventRows>
     [Fact]
     public async Task S3_default_fields_come_in_PostHog_order_with_their_types_and_values()
     {
-        var query = SourceQueries.Records(Export(), Config(include: ["full"]), Interval, false, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(), Config(include: ["full"]), Interval, false, S3Destination.EventFields);
 
         var batch = Assert.Single(await rows.BatchesAsync(query));
 
@@ -133,11 +134,11 @@ public sealed class EventSourceTests(EventRows rows) : IClassFixture<EventRows>
     [Fact]
     public async Task Default_fields_carry_team_id_and_set_and_set_once_from_the_properties()
     {
-        var query = SourceQueries.Records(Export(), Config(include: ["full", "$pageview"]), Interval, false, SourceQueries.DefaultEventFields);
+        var query = SourceRequests.Records(Export(), Config(include: ["full", "$pageview"]), Interval, false, SourceRequests.DefaultEventFields);
 
         var selected = await rows.RowsAsync(query);
 
-        Assert.Equal(SourceQueries.DefaultEventFields, query.Columns.Select(c => c.Name));
+        Assert.Equal(SourceRequests.DefaultEventFields, query.Columns.Select(c => c.Name));
         Assert.Equal(ColumnKind.Int64, query.Columns.Single(c => c.Name == "team_id").Kind);
         Assert.Equal(ColumnKind.Json, query.Columns.Single(c => c.Name == "set").Kind);
         Assert.Equal(1L, selected[0]["team_id"]);
@@ -152,7 +153,7 @@ public sealed class EventSourceTests(EventRows rows) : IClassFixture<EventRows>
     {
         var schema = HogQLSelectParser.Parse(
             "SELECT event, properties.$browser AS browser, properties.price, person_properties.email AS email, properties.missing AS missing, team_id, timestamp FROM events");
-        var query = SourceQueries.Records(Export(schema: schema.ToJson()), Config(include: ["full", "$pageview"]), Interval, false, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(schema: schema.ToJson()), Config(include: ["full", "$pageview"]), Interval, false, S3Destination.EventFields);
 
         var selected = await rows.RowsAsync(query);
 
@@ -178,7 +179,7 @@ public sealed class EventSourceTests(EventRows rows) : IClassFixture<EventRows>
     public async Task A_custom_schema_that_selects_inserted_at_itself_gets_no_second_one()
     {
         var schema = new CustomSchema([new SelectedField("event", "event"), new SelectedField("timestamp", "_inserted_at")], "SELECT event, timestamp AS _inserted_at FROM events");
-        var query = SourceQueries.Records(Export(schema: schema.ToJson()), NoConfig, Interval, false, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(schema: schema.ToJson()), NoConfig, Interval, false, S3Destination.EventFields);
 
         Assert.Equal(["event", "_inserted_at"], query.Columns.Select(c => c.Name));
         Assert.Equal(At(9, 30), (await rows.RowsAsync(query))[0]["_inserted_at"]);

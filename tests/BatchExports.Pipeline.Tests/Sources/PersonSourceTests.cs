@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Core.Domain;
 using BatchExports.Core.Persistence;
 using BatchExports.Pipeline.Formats;
@@ -61,7 +62,7 @@ public sealed class PersonSourceTests(PersonRows rows) : IClassFixture<PersonRow
     [InlineData(true)]
     public async Task Selects_distinct_ids_whose_person_or_mapping_changed_in_the_interval_in_change_order(bool isBackfill)
     {
-        var query = SourceQueries.Records(Export(ExportModels.Persons), [], Interval, isBackfill, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(ExportModels.Persons), [], Interval, isBackfill, S3Destination.EventFields);
 
         var selected = await rows.RowsAsync(query);
 
@@ -76,7 +77,7 @@ public sealed class PersonSourceTests(PersonRows rows) : IClassFixture<PersonRow
     [Fact]
     public async Task Yields_PostHog_person_columns_with_their_types()
     {
-        var query = SourceQueries.Records(Export(ExportModels.Persons), [], Interval, false, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(ExportModels.Persons), [], Interval, false, S3Destination.EventFields);
 
         var selected = await rows.RowsAsync(query);
 
@@ -102,7 +103,7 @@ public sealed class PersonSourceTests(PersonRows rows) : IClassFixture<PersonRow
     [Fact]
     public async Task Another_team_sees_only_its_own_persons()
     {
-        var query = SourceQueries.Records(Export(ExportModels.Persons, teamId: 2), [], Interval, false, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(ExportModels.Persons, teamId: 2), [], Interval, false, S3Destination.EventFields);
 
         var selected = await rows.RowsAsync(query);
 

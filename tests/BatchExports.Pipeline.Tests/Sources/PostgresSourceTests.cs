@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Destinations.S3;
 using System.Diagnostics;
 using BatchExports.Pipeline.Formats;
 using BatchExports.Pipeline.Sources;
@@ -73,5 +74,5 @@ public sealed class PostgresSourceTests(EventRows rows) : IClassFixture<EventRow
     }
 
     private async Task<int> CountSelectedAsync() =>
-        (await rows.RowsAsync(SourceQueries.Records(Export(), [], Interval, false, SourceQueries.S3EventFields))).Count;
+        (await rows.RowsAsync(SourceRequests.Records(Export(), [], Interval, false, S3Destination.EventFields))).Count;
 }

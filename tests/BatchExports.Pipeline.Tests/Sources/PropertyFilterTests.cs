@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Destinations.S3;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain.Filters;
 using BatchExports.Core.Persistence;
@@ -103,8 +104,8 @@ public sealed class PropertyFilterTests(FilterRows rows) : IClassFixture<FilterR
     {
         var export = Export(filters: (JsonArray)JsonNode.Parse(filters)!);
 
-        var scheduled = await rows.RowsAsync(SourceQueries.Records(export, [], Interval, false, SourceQueries.S3EventFields));
-        var backfill = await rows.RowsAsync(SourceQueries.Records(export, [], Interval, true, SourceQueries.S3EventFields));
+        var scheduled = await rows.RowsAsync(SourceRequests.Records(export, [], Interval, false, S3Destination.EventFields));
+        var backfill = await rows.RowsAsync(SourceRequests.Records(export, [], Interval, true, S3Destination.EventFields));
         var stats = await rows.Source.GetAsync(export, [], null, Interval.End, CancellationToken.None);
 
         Assert.Equal(expected, scheduled.Select(r => r["event"]));
@@ -129,7 +130,7 @@ public sealed class PropertyFilterTests(FilterRows rows) : IClassFixture<FilterR
     {
         var export = Export(filters: (JsonArray)JsonNode.Parse("""[{"key": "price", "type": "event", "operator": "gt", "value": 9}]""")!);
 
-        var selected = await rows.RowsAsync(SourceQueries.Records(export, Config(include: ["e1", "e2", "e6"], exclude: ["e6"]), Interval, false, SourceQueries.S3EventFields));
+        var selected = await rows.RowsAsync(SourceRequests.Records(export, Config(include: ["e1", "e2", "e6"], exclude: ["e6"]), Interval, false, S3Destination.EventFields));
 
         Assert.Equal(["e1"], selected.Select(r => r["event"]));
     }

@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Core.Domain;
 using BatchExports.Core.Persistence;
 using BatchExports.Pipeline.Formats;
@@ -64,7 +65,7 @@ public sealed class SessionSourceTests(SessionRows rows) : IClassFixture<Session
     [Fact]
     public async Task Scheduled_runs_select_sessions_written_in_the_interval_in_write_order()
     {
-        var query = SourceQueries.Records(Export(ExportModels.Sessions), [], Interval, false, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(ExportModels.Sessions), [], Interval, false, S3Destination.EventFields);
 
         var selected = await rows.RowsAsync(query);
 
@@ -75,7 +76,7 @@ public sealed class SessionSourceTests(SessionRows rows) : IClassFixture<Session
     [Fact]
     public async Task Backfills_select_sessions_that_ended_in_the_interval_in_end_order()
     {
-        var query = SourceQueries.Records(Export(ExportModels.Sessions), [], Interval, true, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(ExportModels.Sessions), [], Interval, true, S3Destination.EventFields);
 
         var selected = await rows.RowsAsync(query);
 
@@ -85,7 +86,7 @@ public sealed class SessionSourceTests(SessionRows rows) : IClassFixture<Session
     [Fact]
     public async Task Another_team_sees_only_its_own_sessions()
     {
-        var selected = await rows.RowsAsync(SourceQueries.Records(Export(ExportModels.Sessions, teamId: 2), [], Interval, false, SourceQueries.S3EventFields));
+        var selected = await rows.RowsAsync(SourceRequests.Records(Export(ExportModels.Sessions, teamId: 2), [], Interval, false, S3Destination.EventFields));
 
         Assert.Equal([SessionRows.Id(6)], selected.Select(r => Guid.Parse((string)r["session_id"]!)));
     }
@@ -93,7 +94,7 @@ public sealed class SessionSourceTests(SessionRows rows) : IClassFixture<Session
     [Fact]
     public async Task Yields_the_session_columns_with_their_types_and_values()
     {
-        var query = SourceQueries.Records(Export(ExportModels.Sessions), [], Interval, true, SourceQueries.S3EventFields);
+        var query = SourceRequests.Records(Export(ExportModels.Sessions), [], Interval, true, S3Destination.EventFields);
 
         var row = (await rows.RowsAsync(query))[0];
 

@@ -1,5 +1,7 @@
+using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Core.Domain;
 using BatchExports.Pipeline.Sources;
+using BatchExports.Pipeline.Synthetic;
 using BatchExports.Testing;
 using Npgsql;
 
@@ -193,7 +195,7 @@ public sealed class SyntheticDataTests(GeneratedData data) : IClassFixture<Gener
         var interval = new DataInterval(GeneratedData.End - GeneratedData.Options.Window, GeneratedData.End);
 
         var scheduled = 0L;
-        await foreach (var batch in source.ReadAsync(SourceQueries.Records(export, [], interval, false, SourceQueries.S3EventFields), 1_000, CancellationToken.None))
+        await foreach (var batch in source.ReadAsync(SourceRequests.Records(export, [], interval, false, S3Destination.EventFields), 1_000, CancellationToken.None))
         {
             scheduled += batch.Count;
         }

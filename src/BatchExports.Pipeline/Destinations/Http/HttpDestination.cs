@@ -4,7 +4,6 @@ using BatchExports.Core.Domain;
 using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Formats;
 using BatchExports.Pipeline.Runs;
-using BatchExports.Pipeline.Sources;
 
 namespace BatchExports.Pipeline.Destinations.Http;
 
@@ -14,7 +13,7 @@ namespace BatchExports.Pipeline.Destinations.Http;
 /// <see cref="MaxBatchBytes"/> bytes. A 4xx answer (except 429) fails the run; 429, 5xx and network failures are
 /// retried by the engine. A retry sends the interval again; PostHog keeps one copy of events sharing a uuid.
 /// </summary>
-public sealed class HttpDestination(PostgresSource source, IHttpClientFactory httpClients) : IDestination
+public sealed class HttpDestination(IHttpClientFactory httpClients) : IDestination
 {
     public const string HttpClientName = "batch-exports-http-destination";
 
@@ -39,11 +38,14 @@ public sealed class HttpDestination(PostgresSource source, IHttpClientFactory ht
     /// <summary>A batch is sent once its body reaches this size, so a body exceeds it by at most one event.</summary>
     internal int MaxBatchBytes { get; init; } = DefaultMaxBatchBytes;
 
-    internal int SourceBatchSize { get; init; } = 1000;
+    IReadOnlyList<string>? IDestination.EventFields => EventFields;
 
-    public async Task<RunOutcome> ExportAsync(RunContext context, CancellationToken cancellationToken)
+    public int BatchSize { get; init; } = 1000;
+
+    public async Task<RunOutcome> ExportAsync(RunContext context, RecordStream records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(records);
         if (context.Export.Model != ExportModels.Events)
         {
             throw new NonRetryableExportException($"HTTP batch exports only export events, not {context.Export.Model}.");
@@ -61,14 +63,11 @@ public sealed class HttpDestination(PostgresSource source, IHttpClientFactory ht
             throw new NonRetryableExportException($"The destination URL '{url}' is not an absolute http:// or https:// URL.");
         }
 
-        var query = SourceQueries.Records(context.Export, context.Config, context.Interval, context.IsBackfill, EventFields);
-        var fields = new FieldIndexes(query.Columns);
-        await using var records = new SourceRecords(source.ReadAsync(query, SourceBatchSize, cancellationToken), cancellationToken);
+        var fields = new FieldIndexes(records.Columns);
         var batch = await records.NextAsync();
         if (batch is null)
         {
-            await ExportMessages.NoDataAsync(context, cancellationToken);
-            return new RunOutcome(0, 0);
+            return await ExportMessages.NoDataAsync(context, cancellationToken);
         }
 
         var client = httpClients.CreateClient(HttpClientName);

@@ -8,6 +8,10 @@ public sealed class NoOpDestination : IDestination
 {
     public string Type => DestinationCatalog.NoOp;
 
-    public Task<RunOutcome> ExportAsync(RunContext context, CancellationToken cancellationToken) =>
+    public IReadOnlyList<string>? EventFields => null;
+
+    public int BatchSize => 0;
+
+    public Task<RunOutcome> ExportAsync(RunContext context, RecordStream records, CancellationToken cancellationToken) =>
         Task.FromResult(new RunOutcome(0, 0));
 }

@@ -13,32 +13,31 @@ namespace BatchExports.Pipeline.Destinations.Postgres;
 /// sessions merged on their key keeping the newer version. A failed attempt therefore leaves the target untouched,
 /// and a retried or repeated interval adds nothing twice.
 /// </summary>
-public sealed class PostgresDestination(PostgresSource source) : IDestination
+public sealed class PostgresDestination : IDestination
 {
     private const string Product = "PostgreSQL";
 
     public string Type => DestinationCatalog.Postgres;
 
-    /// <summary>Rows per source batch.</summary>
-    internal int BatchSize { get; init; } = PostgresSource.DefaultBatchSize;
+    public IReadOnlyList<string> EventFields => PostgresTables.EventFields;
 
-    public async Task<RunOutcome> ExportAsync(RunContext context, CancellationToken cancellationToken)
+    /// <summary>Rows per source batch.</summary>
+    public int BatchSize { get; init; } = PostgresSource.DefaultBatchSize;
+
+    public async Task<RunOutcome> ExportAsync(RunContext context, RecordStream records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(records);
         var settings = PostgresConnectionSettings.FromConfig(context.Config, defaultPort: 5432);
-        var query = SourceQueries.Records(context.Export, context.Config, context.Interval, context.IsBackfill, PostgresTables.EventFields);
-        var layout = PostgresTables.For(context.Export, query.Columns);
-
-        await using var records = new SourceRecords(source.ReadAsync(query, BatchSize, cancellationToken), cancellationToken);
+        var layout = PostgresTables.For(context.Export, records.Columns);
         if (await records.NextAsync() is not { } first)
         {
-            await ExportMessages.NoDataAsync(context, cancellationToken);
-            return new RunOutcome(0, 0);
+            return await ExportMessages.NoDataAsync(context, cancellationToken);
         }
 
         try
         {
-            return await LoadAsync(context, settings, layout, query.Columns, first, records, cancellationToken);
+            return await LoadAsync(context, settings, layout, records.Columns, first, records, cancellationToken);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested
             && PostgresErrors.UserError(exception, settings, Product) is { } userError)
@@ -53,13 +52,13 @@ public sealed class PostgresDestination(PostgresSource source) : IDestination
         TableLayout layout,
         IReadOnlyList<Column> sourceColumns,
         RecordBatch first,
-        SourceRecords records,
+        RecordStream records,
         CancellationToken cancellationToken)
     {
         await using var dataSource = settings.CreateDataSource();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await context.Log.InfoAsync(
-            $"Exporting range {ExportMessages.Range(context)} into {settings.QualifiedTable} of database '{settings.Database}' on PostgreSQL at {settings.Endpoint}.", cancellationToken);
+            $"Exporting range {context.Interval.Range} into {settings.QualifiedTable} of database '{settings.Database}' on PostgreSQL at {settings.Endpoint}.", cancellationToken);
 
         var target = await DestinationTable.PrepareAsync(
             connection, settings.Schema, settings.TableName, layout,
@@ -82,7 +81,7 @@ public sealed class PostgresDestination(PostgresSource source) : IDestination
         TableLayout target,
         RowProjection projection,
         RecordBatch first,
-        SourceRecords records,
+        RecordStream records,
         CancellationToken cancellationToken)
     {
         long rows = 0;

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
 using BatchExports.Pipeline.Runs;
+using BatchExports.Pipeline.Sources;
 using Npgsql;
 
 namespace BatchExports.Pipeline.Destinations.Postgres;

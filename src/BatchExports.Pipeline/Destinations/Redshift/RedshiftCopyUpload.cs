@@ -2,6 +2,7 @@ using Amazon.S3;
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Pipeline.Destinations.Tables;
 using BatchExports.Pipeline.Formats;
+using BatchExports.Pipeline.Runs;
 
 namespace BatchExports.Pipeline.Destinations.Redshift;
 
@@ -16,7 +17,7 @@ internal static class RedshiftCopyUpload
         IReadOnlyList<TableColumn> columns,
         RowProjection projection,
         RecordBatch first,
-        SourceRecords records,
+        RecordStream records,
         CancellationToken cancellationToken)
     {
         var fileColumns = RedshiftTables.FileColumns(columns);

@@ -16,34 +16,33 @@ namespace BatchExports.Pipeline.Destinations.Redshift;
 /// sessions replace older versions of themselves. A failed attempt leaves the target untouched; a repeated interval
 /// adds nothing twice.
 /// </summary>
-public sealed class RedshiftDestination(PostgresSource source) : IDestination
+public sealed class RedshiftDestination : IDestination
 {
     private const string Product = "Redshift";
 
     public string Type => DestinationCatalog.Redshift;
 
-    internal int BatchSize { get; init; } = PostgresSource.DefaultBatchSize;
+    public IReadOnlyList<string> EventFields => RedshiftTables.EventFields;
+
+    public int BatchSize { get; init; } = PostgresSource.DefaultBatchSize;
 
     internal int MaxRowsPerInsert { get; init; } = 1_000;
 
-    public async Task<RunOutcome> ExportAsync(RunContext context, CancellationToken cancellationToken)
+    public async Task<RunOutcome> ExportAsync(RunContext context, RecordStream records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(records);
         var settings = PostgresConnectionSettings.FromConfig(context.Config, defaultPort: 5439);
         var redshift = RedshiftSettings.FromConfig(context.Config);
-        var query = SourceQueries.Records(context.Export, context.Config, context.Interval, context.IsBackfill, RedshiftTables.EventFields);
-        var layout = RedshiftTables.For(context.Export, query.Columns, redshift.UseSuper);
-
-        await using var records = new SourceRecords(source.ReadAsync(query, BatchSize, cancellationToken), cancellationToken);
+        var layout = RedshiftTables.For(context.Export, records.Columns, redshift.UseSuper);
         if (await records.NextAsync() is not { } first)
         {
-            await ExportMessages.NoDataAsync(context, cancellationToken);
-            return new RunOutcome(0, 0);
+            return await ExportMessages.NoDataAsync(context, cancellationToken);
         }
 
         try
         {
-            return await LoadAsync(context, settings, redshift, layout, query.Columns, first, records, cancellationToken);
+            return await LoadAsync(context, settings, redshift, layout, records.Columns, first, records, cancellationToken);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested
             && (PostgresErrors.UserError(exception, settings, Product) ?? LoadError(exception)) is { } userError)
@@ -59,13 +58,13 @@ public sealed class RedshiftDestination(PostgresSource source) : IDestination
         TableLayout layout,
         IReadOnlyList<Column> sourceColumns,
         RecordBatch first,
-        SourceRecords records,
+        RecordStream records,
         CancellationToken cancellationToken)
     {
         await using var dataSource = settings.CreateDataSource(loadTypes: false);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await context.Log.InfoAsync(
-            $"Exporting range {ExportMessages.Range(context)} into {settings.QualifiedTable} of database '{settings.Database}' on Redshift at {settings.Endpoint}.", cancellationToken);
+            $"Exporting range {context.Interval.Range} into {settings.QualifiedTable} of database '{settings.Database}' on Redshift at {settings.Endpoint}.", cancellationToken);
 
         var target = await DestinationTable.PrepareAsync(
             connection, settings.Schema, settings.TableName, layout,
@@ -112,14 +111,14 @@ public sealed class RedshiftDestination(PostgresSource source) : IDestination
         IReadOnlyList<TableColumn> columns,
         RowProjection projection,
         RecordBatch first,
-        SourceRecords records,
+        RecordStream records,
         CancellationToken cancellationToken)
     {
         try
         {
             return await RedshiftCopyUpload.UploadAsync(s3, bucket, key, columns, projection, first, records, cancellationToken);
         }
-        catch (Exception exception) when (exception is not (SourceReadException or OperationCanceledException)
+        catch (Exception exception) when (exception is not (SourceReadException or NonRetryableExportException or OperationCanceledException)
             && S3ErrorClassifier.Classify(exception, bucket) is { Retryable: false } failure)
         {
             throw new NonRetryableExportException($"Staging the records for COPY in s3://{bucket.BucketName} failed: {failure.Message}", exception);

@@ -1,6 +1,7 @@
 using System.Text;
 using BatchExports.Pipeline.Destinations.Tables;
 using BatchExports.Pipeline.Formats;
+using BatchExports.Pipeline.Runs;
 using Npgsql;
 
 namespace BatchExports.Pipeline.Destinations.Redshift;
@@ -19,7 +20,7 @@ internal sealed class RedshiftInserts(NpgsqlConnection connection, string stage,
 
     public int MaxRowsPerStatement { get; init; } = 1_000;
 
-    public async Task<(long Rows, long Bytes)> InsertAsync(RowProjection projection, RecordBatch first, SourceRecords records, CancellationToken cancellationToken)
+    public async Task<(long Rows, long Bytes)> InsertAsync(RowProjection projection, RecordBatch first, RecordStream records, CancellationToken cancellationToken)
     {
         var rowsPerStatement = Math.Max(1, Math.Min(MaxRowsPerStatement, MaxParameters / columns.Count));
         var pending = new List<object?[]>(rowsPerStatement);

@@ -82,8 +82,8 @@ public sealed record RedshiftCopyInputs(string Bucket, string Region, string Key
     public string ObjectKey(RunContext context, string table)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var start = (context.Run.DataIntervalStart ?? DateTimeOffset.UnixEpoch).UtcDateTime;
-        var end = context.Run.DataIntervalEnd.UtcDateTime;
+        var start = context.Interval.Bounds.Start.UtcDateTime;
+        var end = context.Interval.End.UtcDateTime;
         var name = string.Create(CultureInfo.InvariantCulture,
             $"{table}_{start:yyyy-MM-ddTHH-mm-ss}_{end:yyyy-MM-ddTHH-mm-ss}_{context.Run.Id:N}_{context.Run.Attempt}.jsonl.gz");
         var prefix = KeyPrefix.Trim('/');

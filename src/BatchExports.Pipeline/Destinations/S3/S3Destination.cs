@@ -16,15 +16,23 @@ namespace BatchExports.Pipeline.Destinations.S3;
 /// <c>max_file_size_mb</c>, files rotate by size and a <c>_manifest.json</c> listing them is written last. An empty
 /// interval writes nothing.
 /// </summary>
-public sealed class S3Destination(PostgresSource source, MultipartUploadOptions? uploadOptions = null) : IDestination
+public sealed class S3Destination(MultipartUploadOptions? uploadOptions = null) : IDestination
 {
+    /// <summary>PostHog's default event fields for S3: defaults + elements_chain, person_properties, person_id − team_id, set, set_once.</summary>
+    public static readonly IReadOnlyList<string> EventFields =
+        ["uuid", "timestamp", "_inserted_at", "created_at", "event", "properties", "distinct_id", "elements_chain", "person_properties", "person_id"];
+
     public string Type => DestinationCatalog.S3;
+
+    IReadOnlyList<string>? IDestination.EventFields => EventFields;
 
     /// <summary>Records per batch read from the source; bounds memory together with the upload part size.</summary>
     public int BatchSize { get; init; } = PostgresSource.DefaultBatchSize;
 
-    public async Task<RunOutcome> ExportAsync(RunContext context, CancellationToken cancellationToken)
+    public async Task<RunOutcome> ExportAsync(RunContext context, RecordStream records, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(records);
         var config = context.Config;
         S3Settings settings;
         string fileFormat;
@@ -42,33 +50,32 @@ public sealed class S3Destination(PostgresSource source, MultipartUploadOptions?
         }
 
         var maxFileBytes = MaxFileBytes(config);
-        var run = context.Run;
-        var prefix = S3ObjectKeys.FormatPrefix(settings.Prefix, run.DataIntervalStart, run.DataIntervalEnd, context.Export.Model);
+        var interval = context.Interval;
+        var prefix = S3ObjectKeys.FormatPrefix(settings.Prefix, interval.Start, interval.End, context.Export.Model);
         var extension = FileFormats.FileExtension(fileFormat, compression);
-        var query = SourceQueries.Records(context.Export, config, context.Interval, context.IsBackfill, SourceQueries.S3EventFields);
 
         await context.Log.InfoAsync(
-            $"Batch exporting range {S3ObjectKeys.IsoFormat(run.DataIntervalStart)} - {S3ObjectKeys.IsoFormat(run.DataIntervalEnd)} to S3: s3://{settings.BucketName}/{prefix}",
+            $"Batch exporting range {S3ObjectKeys.IsoFormat(interval.Start)} - {S3ObjectKeys.IsoFormat(interval.End)} to S3: s3://{settings.BucketName}/{prefix}",
             cancellationToken);
 
         using var client = S3ClientFactory.Create(settings);
         var files = new List<string>();
-        long records = 0, bytes = 0;
+        long exported = 0, bytes = 0;
         MultipartUploadStream? upload = null;
         IRecordFileWriter? writer = null;
         try
         {
-            await foreach (var batch in source.ReadAsync(query, BatchSize, cancellationToken))
+            for (var batch = await records.NextAsync(); batch is not null; batch = await records.NextAsync())
             {
                 if (writer == null)
                 {
-                    var key = S3ObjectKeys.Join(prefix, S3ObjectKeys.FileName(run.DataIntervalStart, run.DataIntervalEnd, maxFileBytes == null ? null : files.Count, extension));
+                    var key = S3ObjectKeys.Join(prefix, S3ObjectKeys.FileName(interval.Start, interval.End, maxFileBytes == null ? null : files.Count, extension));
                     upload = new MultipartUploadStream(client, settings, key, uploadOptions);
                     writer = FileFormats.Create(fileFormat, compression, upload, batch.Columns);
                 }
 
                 await writer.WriteAsync(batch, cancellationToken);
-                records += batch.Count;
+                exported += batch.Count;
                 if (maxFileBytes is { } limit && writer.BytesWritten >= limit)
                 {
                     bytes += await CompleteFileAsync(writer, upload!, files, cancellationToken);
@@ -85,20 +92,13 @@ public sealed class S3Destination(PostgresSource source, MultipartUploadOptions?
 
             if (maxFileBytes != null && files.Count > 0)
             {
-                var manifestKey = S3ObjectKeys.Join(prefix, S3ObjectKeys.ManifestName(run.DataIntervalStart, run.DataIntervalEnd));
+                var manifestKey = S3ObjectKeys.Join(prefix, S3ObjectKeys.ManifestName(interval.Start, interval.End));
                 await context.Log.InfoAsync($"Uploading manifest file '{manifestKey}'.", cancellationToken);
                 await WriteManifestAsync(client, settings, manifestKey, files, cancellationToken);
-                await DeleteStaleFilesAsync(client, settings, prefix, run.DataIntervalStart, run.DataIntervalEnd, files, cancellationToken);
+                await DeleteStaleFilesAsync(client, settings, prefix, interval.Start, interval.End, files, cancellationToken);
             }
         }
-        catch (Npgsql.NpgsqlException exception)
-        {
-            // Reading the source failed: retryable unless the export's own filters are what the database refused.
-            throw exception is Npgsql.PostgresException { SqlState: "2201B" }
-                ? new NonRetryableExportException($"The export's filters could not be applied: {exception.Message}", exception)
-                : exception;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException and not NonRetryableExportException)
+        catch (Exception exception) when (exception is not (OperationCanceledException or NonRetryableExportException or SourceReadException))
         {
             var failure = S3ErrorClassifier.Classify(exception, settings);
             if (failure.Retryable)
@@ -129,10 +129,10 @@ public sealed class S3Destination(PostgresSource source, MultipartUploadOptions?
         else
         {
             await context.Log.InfoAsync(
-                $"Uploaded {files.Count} file(s), {records} record(s), {bytes} byte(s): {string.Join(", ", files)}", cancellationToken);
+                $"Uploaded {files.Count} file(s), {exported} record(s), {bytes} byte(s): {string.Join(", ", files)}", cancellationToken);
         }
 
-        return new RunOutcome(records, bytes, records);
+        return new RunOutcome(exported, bytes, exported);
     }
 
     private static async Task<long> CompleteFileAsync(IRecordFileWriter writer, MultipartUploadStream upload, List<string> files, CancellationToken cancellationToken)

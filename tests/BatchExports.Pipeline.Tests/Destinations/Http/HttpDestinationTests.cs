@@ -1,3 +1,4 @@
+using BatchExports.Testing;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
@@ -29,7 +30,7 @@ public sealed class HttpDestinationTests
         await source.InsertEventAsync(autocapture, "$autocapture", InInterval.AddSeconds(1), distinctId: "user-2", elementsChain: "a:href=\"/x\"");
         await source.InsertEventAsync(Guid.NewGuid(), "$pageview", DestinationRuns.End);
 
-        var outcome = await Resolve(source).ExportAsync(DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None);
+        var outcome = await Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None);
 
         var request = Assert.Single(server.Requests);
         Assert.Equal("application/json", request.ContentType);
@@ -61,15 +62,15 @@ public sealed class HttpDestinationTests
             await source.InsertEventAsync(Guid.NewGuid(), $"event-{i}", InInterval.AddSeconds(i));
         }
 
-        var byCount = new HttpDestination(source.Source, HttpClients()) { MaxBatchRecords = 2, SourceBatchSize = 3 };
-        var outcome = await byCount.ExportAsync(DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None);
+        var byCount = new HttpDestination(HttpClients()) { MaxBatchRecords = 2, BatchSize = 3 };
+        var outcome = await byCount.ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None);
         Assert.Equal(5, outcome.RecordsCompleted);
         Assert.Equal([2, 2, 1], server.Requests.Select(r => r.Batch.Count));
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"event-{i}"), server.Requests.SelectMany(r => r.Batch).Select(e => (string?)e!["event"]));
 
         await using var second = await CaptureServer.StartAsync();
-        var bySize = new HttpDestination(source.Source, HttpClients()) { MaxBatchBytes = 1 };
-        await bySize.ExportAsync(DestinationRuns.Context(DestinationCatalog.Http, Config(second)), CancellationToken.None);
+        var bySize = new HttpDestination(HttpClients()) { MaxBatchBytes = 1 };
+        await bySize.ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(second)), CancellationToken.None);
         Assert.Equal([1, 1, 1, 1, 1], second.Requests.Select(r => r.Batch.Count));
     }
 
@@ -83,7 +84,7 @@ public sealed class HttpDestinationTests
         var config = Config(server);
         config["exclude_events"] = new JsonArray("$pageview");
 
-        var outcome = await Resolve(source).ExportAsync(DestinationRuns.Context(DestinationCatalog.Http, config), CancellationToken.None);
+        var outcome = await Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, config), CancellationToken.None);
 
         Assert.Equal(1, outcome.RecordsCompleted);
         Assert.Equal(["signed_up"], server.Requests.SelectMany(r => r.Batch).Select(e => (string?)e!["event"]));
@@ -95,7 +96,7 @@ public sealed class HttpDestinationTests
         var source = await SourceData.CreateAsync();
         await using var server = await CaptureServer.StartAsync();
 
-        var outcome = await Resolve(source).ExportAsync(DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None);
+        var outcome = await Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None);
 
         Assert.Equal(new RunOutcome(0, 0), outcome);
         Assert.Empty(server.Requests);
@@ -110,7 +111,7 @@ public sealed class HttpDestinationTests
         await source.InsertEventAsync(Guid.NewGuid(), "$pageview", InInterval);
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            Resolve(source).ExportAsync(DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None));
+            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None));
 
         Assert.Equal("""NonRetryableResponseError (status: 400): {"type": "validation_error", "detail": "Invalid token ***"}""", error.Message);
     }
@@ -127,7 +128,7 @@ public sealed class HttpDestinationTests
         await source.InsertEventAsync(Guid.NewGuid(), "$pageview", InInterval);
 
         var error = await Assert.ThrowsAsync<RetryableResponseException>(() =>
-            Resolve(source).ExportAsync(DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None));
+            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None));
 
         Assert.Equal($"RetryableResponseError (status: {status}): try later", error.Message);
     }
@@ -144,7 +145,7 @@ public sealed class HttpDestinationTests
         var config = new JsonObject { ["url"] = $"http://127.0.0.1:{port}/batch/", ["token"] = Token };
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() =>
-            Resolve(source).ExportAsync(DestinationRuns.Context(DestinationCatalog.Http, config), CancellationToken.None));
+            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, config), CancellationToken.None));
 
         Assert.DoesNotContain(Token, error.ToString(), StringComparison.Ordinal);
     }
@@ -156,7 +157,7 @@ public sealed class HttpDestinationTests
         await using var server = await CaptureServer.StartAsync();
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            Resolve(source).ExportAsync(DestinationRuns.Context(DestinationCatalog.Http, Config(server), ExportModels.Persons), CancellationToken.None));
+            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server), ExportModels.Persons), CancellationToken.None));
 
         Assert.Equal("HTTP batch exports only export events, not persons.", error.Message);
     }

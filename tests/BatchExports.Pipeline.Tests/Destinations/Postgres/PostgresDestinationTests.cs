@@ -257,7 +257,7 @@ public sealed class PostgresDestinationTests
     }
 
     private static Task<RunOutcome> ExportAsync(SourceData source, RunContext context) =>
-        new PostgresDestination(source.Source) { BatchSize = 2 }.ExportAsync(context, CancellationToken.None);
+        new PostgresDestination { BatchSize = 2 }.ExportAsync(source.Source, context, CancellationToken.None);
 
     private static async Task<(SourceData Source, DestinationServer Server, string Database)> SetUpAsync()
     {

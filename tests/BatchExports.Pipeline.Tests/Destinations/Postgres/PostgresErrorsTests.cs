@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Sources;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using BatchExports.Pipeline.Destinations;

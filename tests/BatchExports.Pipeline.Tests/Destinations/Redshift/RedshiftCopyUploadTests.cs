@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Tests.Sources;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -5,6 +6,7 @@ using BatchExports.Core.Domain;
 using BatchExports.Pipeline.Destinations;
 using BatchExports.Pipeline.Destinations.Redshift;
 using BatchExports.Pipeline.Destinations.Tables;
+using BatchExports.Pipeline.Runs;
 using BatchExports.Pipeline.Sources;
 using BatchExports.Testing;
 
@@ -30,11 +32,11 @@ public sealed class RedshiftCopyUploadTests
         var s3 = await S3TestServer.GetAsync();
         var bucket = s3.Settings(await s3.CreateBucketAsync());
         var export = new BatchExport { Model = ExportModels.Events, TeamId = DestinationRuns.TeamId };
-        var query = SourceQueries.Records(export, new JsonObject(), new DataInterval(DestinationRuns.Start, DestinationRuns.End), false, RedshiftTables.EventFields);
+        var query = SourceRequests.Records(export, new JsonObject(), new DataInterval(DestinationRuns.Start, DestinationRuns.End), false, RedshiftTables.EventFields);
         var layout = RedshiftTables.For(export, query.Columns, useSuper);
         using var client = s3.CreateClient();
 
-        await using var records = new SourceRecords(source.Source.ReadAsync(query, 1, CancellationToken.None), CancellationToken.None);
+        await using var records = new RecordStream(new SourceRead(query.Columns, source.Source.ReadAsync(query, 1, CancellationToken.None)), CancellationToken.None);
         var (rows, bytes) = await RedshiftCopyUpload.UploadAsync(client, bucket, "staged/events.jsonl.gz", layout.Columns,
             new RowProjection(query.Columns, layout.Columns), (await records.NextAsync())!, records, CancellationToken.None);
 

@@ -1,3 +1,4 @@
+using BatchExports.Testing;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain;
 using BatchExports.Core.Domain.Destinations;
@@ -115,8 +116,8 @@ public sealed class RedshiftDestinationTests
             await source.InsertEventAsync(Guid.NewGuid(), $"event-{i}", InInterval.AddSeconds(i));
         }
 
-        var destination = new RedshiftDestination(source.Source) { BatchSize = 3, MaxRowsPerInsert = 2 };
-        var outcome = await destination.ExportAsync(DestinationRuns.Context(DestinationCatalog.Redshift, Config(server, database)), CancellationToken.None);
+        var destination = new RedshiftDestination { BatchSize = 3, MaxRowsPerInsert = 2 };
+        var outcome = await destination.ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Redshift, Config(server, database)), CancellationToken.None);
 
         Assert.Equal(7, outcome.RecordsCompleted);
         Assert.Equal(7L, (await server.QueryAsync(database, "SELECT count(DISTINCT uuid) FROM events"))[0][0]);
@@ -192,7 +193,7 @@ public sealed class RedshiftDestinationTests
     }
 
     private static Task<RunOutcome> ExportAsync(SourceData source, RunContext context) =>
-        new RedshiftDestination(source.Source) { BatchSize = 2 }.ExportAsync(context, CancellationToken.None);
+        new RedshiftDestination { BatchSize = 2 }.ExportAsync(source.Source, context, CancellationToken.None);
 
     private static async Task<(SourceData Source, DestinationServer Server, string Database)> SetUpAsync()
     {

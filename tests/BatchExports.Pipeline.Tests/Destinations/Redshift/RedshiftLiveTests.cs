@@ -1,3 +1,4 @@
+using BatchExports.Testing;
 using System.Text.Json.Nodes;
 using Amazon.S3.Model;
 using BatchExports.Core.Domain;
@@ -35,11 +36,11 @@ public sealed class RedshiftLiveTests
         var persons = UniqueTable("persons");
         try
         {
-            var destination = new RedshiftDestination(source.Source);
+            var destination = new RedshiftDestination();
             var config = cluster.Config(events, propertiesDataType, mode: "INSERT");
-            await destination.ExportAsync(DestinationRuns.Context(DestinationCatalog.Redshift, config, attempt: 1), CancellationToken.None);
-            await destination.ExportAsync(DestinationRuns.Context(DestinationCatalog.Redshift, config, attempt: 2), CancellationToken.None);
-            await destination.ExportAsync(
+            await destination.ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Redshift, config, attempt: 1), CancellationToken.None);
+            await destination.ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Redshift, config, attempt: 2), CancellationToken.None);
+            await destination.ExportAsync(source.Source, 
                 DestinationRuns.Context(DestinationCatalog.Redshift, cluster.Config(persons, propertiesDataType, mode: "INSERT"), ExportModels.Persons),
                 CancellationToken.None);
 
@@ -72,7 +73,7 @@ public sealed class RedshiftLiveTests
         {
             var config = cluster.Config(table, "varchar", mode: "COPY");
             config["copy_inputs"] = copyInputs;
-            var outcome = await new RedshiftDestination(source.Source).ExportAsync(DestinationRuns.Context(DestinationCatalog.Redshift, config), CancellationToken.None);
+            var outcome = await new RedshiftDestination().ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Redshift, config), CancellationToken.None);
 
             Assert.Equal(1, outcome.RecordsCompleted);
             Assert.Equal(1L, await cluster.ScalarAsync($"SELECT count(*) FROM public.{table}"));

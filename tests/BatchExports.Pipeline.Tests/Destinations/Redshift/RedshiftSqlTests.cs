@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Tests.Sources;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain;
 using BatchExports.Pipeline.Destinations.Redshift;
@@ -117,7 +118,7 @@ public sealed class RedshiftSqlTests
     private static TableLayout Layout(string model, bool useSuper)
     {
         var export = new BatchExport { Model = model, TeamId = 1 };
-        var query = SourceQueries.Records(export, new JsonObject(), new DataInterval(DestinationRuns.Start, DestinationRuns.End), false, RedshiftTables.EventFields);
+        var query = SourceRequests.Records(export, new JsonObject(), new DataInterval(DestinationRuns.Start, DestinationRuns.End), false, RedshiftTables.EventFields);
         return RedshiftTables.For(export, query.Columns, useSuper);
     }
 }

@@ -32,8 +32,10 @@ public sealed class S3DestinationTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await (await TestPostgres.GetAsync()).DropDatabaseAsync(_connectionString);
 
+    private PostgresSource Source => new(new Connection(_connectionString));
+
     private S3Destination Destination(int batchSize = 1000, MultipartUploadOptions? options = null) =>
-        new(new PostgresSource(new Connection(_connectionString)), options) { BatchSize = batchSize };
+        new(options) { BatchSize = batchSize };
 
     private JsonObject Config(string prefix = "exports/", string? format = null, string? compression = null, long? maxFileSizeMb = null, string? secret = null, string? bucket = null) => new()
     {
@@ -98,7 +100,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         var seeded = await SeedEventsAsync(250);
         var context = PipelineRuns.Context("S3", Config(format: format, compression: compression), Start, End);
 
-        var outcome = await Destination(batchSize: 100).ExportAsync(context, CancellationToken.None);
+        var outcome = await Destination(batchSize: 100).ExportAsync(Source, context, CancellationToken.None);
 
         var key = Assert.Single(await _s3.ListKeysAsync(_bucket));
         Assert.Equal($"exports/2024-01-15T10:00:00+00:00-2024-01-15T11:00:00+00:00.{FileFormats.FileExtension(format, compression)}", key);
@@ -106,7 +108,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         Assert.Equal(250, outcome.RecordsCompleted);
         Assert.Equal(bytes.Length, outcome.BytesExported);
 
-        var columns = SourceQueries.S3EventFields.Select(name => new Column(name, name switch
+        var columns = S3Destination.EventFields.Select(name => new Column(name, name switch
         {
             "timestamp" or "_inserted_at" or "created_at" => ColumnKind.Timestamp,
             "properties" or "person_properties" => ColumnKind.Json,
@@ -117,7 +119,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         {
             var rows = ReadBack.JsonLines(bytes, compression, columns);
             Assert.Equal(250, rows.Count);
-            Assert.Equal(SourceQueries.S3EventFields, rows[0].EnumerateObject().Select(p => p.Name));
+            Assert.Equal(S3Destination.EventFields, rows[0].EnumerateObject().Select(p => p.Name));
             foreach (var row in rows)
             {
                 var source = byUuid[row.GetProperty("uuid").GetString()!];
@@ -147,7 +149,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         await SeedEventsAsync(3);
         var config = Config(prefix: "posthog-{table}/{year}-{month}-{day}/{hour}:{minute}:{second}/{data_interval_start}/");
 
-        await Destination().ExportAsync(PipelineRuns.Context("S3", config, Start, End), CancellationToken.None);
+        await Destination().ExportAsync(Source, PipelineRuns.Context("S3", config, Start, End), CancellationToken.None);
 
         Assert.Equal(
             "posthog-events/2024-01-15/11:00:00/2024-01-15T10:00:00+00:00/2024-01-15T10:00:00+00:00-2024-01-15T11:00:00+00:00.jsonl",
@@ -160,7 +162,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         var seeded = await SeedEventsAsync(3000, propertyBytes: 1500);
         var options = new MultipartUploadOptions { PartSize = MultipartUploadOptions.MinimumPartSize };
 
-        var outcome = await Destination(batchSize: 200, options).ExportAsync(
+        var outcome = await Destination(batchSize: 200, options).ExportAsync(Source, 
             PipelineRuns.Context("S3", Config(maxFileSizeMb: 1), Start, End), CancellationToken.None);
 
         var keys = await _s3.ListKeysAsync(_bucket);
@@ -192,7 +194,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
     {
         var log = new RecordingRunLog();
 
-        var outcome = await Destination().ExportAsync(PipelineRuns.Context("S3", Config(), Start, End, log: log), CancellationToken.None);
+        var outcome = await Destination().ExportAsync(Source, PipelineRuns.Context("S3", Config(), Start, End, log: log), CancellationToken.None);
 
         Assert.Empty(await _s3.ListKeysAsync(_bucket));
         Assert.Equal(0, outcome.RecordsCompleted);
@@ -206,9 +208,9 @@ public sealed class S3DestinationTests : IAsyncLifetime
         await SeedEventsAsync(3000, propertyBytes: 1500);
         var options = new MultipartUploadOptions { PartSize = MultipartUploadOptions.MinimumPartSize };
 
-        await Destination(200, options).ExportAsync(PipelineRuns.Context("S3", Config(maxFileSizeMb: 1), Start, End), CancellationToken.None);
+        await Destination(200, options).ExportAsync(Source, PipelineRuns.Context("S3", Config(maxFileSizeMb: 1), Start, End), CancellationToken.None);
         var first = await _s3.ListKeysAsync(_bucket);
-        await Destination(200, options).ExportAsync(PipelineRuns.Context("S3", Config(maxFileSizeMb: 100), Start, End), CancellationToken.None);
+        await Destination(200, options).ExportAsync(Source, PipelineRuns.Context("S3", Config(maxFileSizeMb: 100), Start, End), CancellationToken.None);
 
         var second = await _s3.ListKeysAsync(_bucket);
         Assert.True(first.Count > 2);
@@ -223,7 +225,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         await SeedEventsAsync(5);
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            Destination().ExportAsync(PipelineRuns.Context("S3", Config(secret: "wrong-secret"), Start, End), CancellationToken.None));
+            Destination().ExportAsync(Source, PipelineRuns.Context("S3", Config(secret: "wrong-secret"), Start, End), CancellationToken.None));
 
         Assert.Equal("The S3 credentials were rejected: SignatureDoesNotMatch", error.Message);
         Assert.DoesNotContain("wrong-secret", error.Message);
@@ -235,7 +237,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         await SeedEventsAsync(5);
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            Destination().ExportAsync(PipelineRuns.Context("S3", Config(bucket: "no-such-bucket-here"), Start, End), CancellationToken.None));
+            Destination().ExportAsync(Source, PipelineRuns.Context("S3", Config(bucket: "no-such-bucket-here"), Start, End), CancellationToken.None));
 
         Assert.Equal("The bucket 'no-such-bucket-here' does not exist", error.Message);
     }
@@ -248,7 +250,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         config["endpoint_url"] = "http://127.0.0.1:9";
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            Destination().ExportAsync(PipelineRuns.Context("S3", config, Start, End), CancellationToken.None));
+            Destination().ExportAsync(Source, PipelineRuns.Context("S3", config, Start, End), CancellationToken.None));
 
         Assert.Equal("Could not connect to the S3 endpoint 'http://127.0.0.1:9'", error.Message);
     }
@@ -260,7 +262,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         await _s3.InjectFaultAsync(_bucket, "PutObject", "InternalError", count: 20);
 
         var error = await Assert.ThrowsAsync<S3TransientException>(() =>
-            Destination(options: new MultipartUploadOptions { RetryDelay = _ => TimeSpan.Zero }).ExportAsync(
+            Destination(options: new MultipartUploadOptions { RetryDelay = _ => TimeSpan.Zero }).ExportAsync(Source, 
                 PipelineRuns.Context("S3", Config(), Start, End), CancellationToken.None));
 
         Assert.Contains("InternalError", error.Message);
@@ -288,7 +290,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         };
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            Destination(batchSize: 100, options).ExportAsync(PipelineRuns.Context("S3", Config(), Start, End), cancellation.Token));
+            Destination(batchSize: 100, options).ExportAsync(Source, PipelineRuns.Context("S3", Config(), Start, End), cancellation.Token));
 
         Assert.Empty(await _s3.ListKeysAsync(_bucket));
         Assert.Empty(await _s3.ListMultipartUploadKeysAsync(_bucket));
@@ -302,7 +304,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         config["exclude_events"] = new JsonArray("purchase");
         var filters = JsonNode.Parse("""[{"key": "$browser", "type": "event", "operator": "exact", "value": "Chrome"}, {"key": "price", "type": "event", "operator": "gte", "value": 50}]""")!.AsArray();
 
-        var outcome = await Destination().ExportAsync(PipelineRuns.Context("S3", config, Start, End, filters: filters), CancellationToken.None);
+        var outcome = await Destination().ExportAsync(Source, PipelineRuns.Context("S3", config, Start, End, filters: filters), CancellationToken.None);
 
         var rows = Lines(await _s3.ReadObjectAsync(_bucket, Assert.Single(await _s3.ListKeysAsync(_bucket))));
         var expected = seeded.Where((e, i) => e.Event != "purchase" && i % 2 == 0 && i >= 50).Select(e => e.Uuid.ToString()).Order().ToList();
@@ -316,7 +318,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         await SeedEventsAsync(10);
         var schema = Core.Domain.Schemas.HogQLSelectParser.Parse("SELECT event, properties.$browser AS browser, distinct_id FROM events").ToJson();
 
-        await Destination().ExportAsync(PipelineRuns.Context("S3", Config(), Start, End, schema: schema), CancellationToken.None);
+        await Destination().ExportAsync(Source, PipelineRuns.Context("S3", Config(), Start, End, schema: schema), CancellationToken.None);
 
         var rows = Lines(await _s3.ReadObjectAsync(_bucket, Assert.Single(await _s3.ListKeysAsync(_bucket))));
         Assert.Equal(["event", "browser", "distinct_id", "_inserted_at"], rows[0].EnumerateObject().Select(p => p.Name).ToArray());
@@ -339,8 +341,8 @@ public sealed class S3DestinationTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        await Destination().ExportAsync(PipelineRuns.Context("S3", Config(prefix: "p/"), Start, End, model: ExportModels.Persons), CancellationToken.None);
-        await Destination().ExportAsync(PipelineRuns.Context("S3", Config(prefix: "s/"), Start, End, model: ExportModels.Sessions), CancellationToken.None);
+        await Destination().ExportAsync(Source, PipelineRuns.Context("S3", Config(prefix: "p/"), Start, End, model: ExportModels.Persons), CancellationToken.None);
+        await Destination().ExportAsync(Source, PipelineRuns.Context("S3", Config(prefix: "s/"), Start, End, model: ExportModels.Sessions), CancellationToken.None);
 
         var person = Assert.Single(Lines(await _s3.ReadObjectAsync(_bucket, Assert.Single(await _s3.ListKeysAsync(_bucket, "p/")))));
         Assert.Equal("d1", person.GetProperty("distinct_id").GetString());
@@ -361,8 +363,8 @@ public sealed class S3DestinationTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        var scheduled = await Destination().ExportAsync(PipelineRuns.Context("S3", Config(prefix: "a/"), Start, End), CancellationToken.None);
-        var backfill = await Destination().ExportAsync(PipelineRuns.Context("S3", Config(prefix: "b/"), Start, End, backfill: true), CancellationToken.None);
+        var scheduled = await Destination().ExportAsync(Source, PipelineRuns.Context("S3", Config(prefix: "a/"), Start, End), CancellationToken.None);
+        var backfill = await Destination().ExportAsync(Source, PipelineRuns.Context("S3", Config(prefix: "b/"), Start, End, backfill: true), CancellationToken.None);
 
         Assert.Equal(0, scheduled.RecordsCompleted);
         Assert.Equal(1, backfill.RecordsCompleted);

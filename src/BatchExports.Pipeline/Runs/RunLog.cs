@@ -1,8 +1,7 @@
 using BatchExports.Core.Domain;
 using BatchExports.Core.Services.Logs;
-using BatchExports.Pipeline.Runs;
 
-namespace BatchExports.Pipeline.Embedded;
+namespace BatchExports.Pipeline.Runs;
 
 /// <summary>A run's log lines, written to the export's log with the run as <c>instance_id</c>.</summary>
 public sealed class RunLog(ExportLog log, BatchExportRun run, int teamId) : IRunLog

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Destinations.S3;
 
-namespace BatchExports.Pipeline.DestinationTests;
+namespace BatchExports.Pipeline.Destinations.Checks;
 
 /// <summary>The result of one step: PostHog's <c>{"status": "Passed"|"Failed"|"Skipped", "message"}</c>.</summary>
 public sealed record StepResult(string Status, string? Message)

@@ -4,7 +4,7 @@ using System.Numerics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace BatchExports.Pipeline.Sources.Synthetic;
+namespace BatchExports.Pipeline.Synthetic;
 
 internal sealed class SyntheticPerson
 {

@@ -1,4 +1,4 @@
-namespace BatchExports.Pipeline.Sources.Synthetic;
+namespace BatchExports.Pipeline.Synthetic;
 
 internal sealed record WebProfile(string Os, string OsVersion, string Browser, double BrowserVersion, string DeviceType, int ScreenWidth, int ScreenHeight);
 

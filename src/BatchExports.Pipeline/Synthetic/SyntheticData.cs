@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using BatchExports.Pipeline.Sources.Synthetic;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace BatchExports.Pipeline.Sources;
+namespace BatchExports.Pipeline.Synthetic;
 
 /// <summary>What <see cref="SyntheticData.InsertAsync"/> generates. The same options give the same rows.</summary>
 public sealed record SyntheticDataOptions

@@ -1,0 +1,23 @@
+using BatchExports.Core.Domain;
+using BatchExports.Pipeline.Runs;
+using Microsoft.EntityFrameworkCore.Query;
+
+namespace BatchExports.Pipeline.Embedded;
+
+/// <summary>
+/// The embedded engine's hold on a claimed run: it is ours while we own its lease and it is Running. A cancel (the
+/// status changes) or a takeover after the lease lapsed (the owner changes) ends it; the heartbeat and every write
+/// of the lifecycle use this one predicate.
+/// </summary>
+public sealed class RunLease(Guid runId, string instanceId) : IRunOwnership
+{
+    public IQueryable<BatchExportRun> Owned(IQueryable<BatchExportRun> runs) =>
+        runs.Where(r => r.Id == runId && r.LeaseOwner == instanceId && r.Status == RunStatuses.Running);
+
+    public void Release(UpdateSettersBuilder<BatchExportRun> set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        set.SetProperty(r => r.LeaseOwner, (string?)null)
+            .SetProperty(r => r.LeaseExpiresAt, (DateTimeOffset?)null);
+    }
+}

@@ -1,0 +1,21 @@
+namespace BatchExports.Pipeline.Runs;
+
+/// <summary>
+/// One destination type's export of a run. It declares what it reads; the pipeline reads the source and hands it
+/// the records. A destination never queries the source.
+/// </summary>
+public interface IDestination
+{
+    string Type { get; }
+
+    /// <summary>
+    /// The event fields it exports when the export has no custom schema (PostHog's per-destination defaults); null
+    /// for a destination that reads no records at all.
+    /// </summary>
+    IReadOnlyList<string>? EventFields { get; }
+
+    /// <summary>Rows per batch it wants from the source; with its own buffers, this bounds a run's memory.</summary>
+    int BatchSize { get; }
+
+    Task<RunOutcome> ExportAsync(RunContext context, RecordStream records, CancellationToken cancellationToken);
+}

@@ -1,0 +1,181 @@
+using System.Globalization;
+using BatchExports.Core.Domain;
+using BatchExports.Core.Persistence;
+using BatchExports.Core.Security;
+using BatchExports.Core.Services.Logs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace BatchExports.Pipeline.Runs;
+
+/// <summary>
+/// The one run lifecycle every engine calls: start (checks, status, the start log line), execute (the pipeline),
+/// then finish — a completed run records what it exported; a failure is classified (user-fixable → Failed with its
+/// <c>latest_error</c>; transient → retried with backoff, or FailedRetryable after the last attempt; cancelled;
+/// process stopping → handed back). Engine-specific holds on a run come in through <see cref="IRunOwnership"/>.
+/// </summary>
+public sealed class RunLifecycle(
+    IDbContextFactory<BatchExportsDbContext> contexts,
+    IRunPipeline pipeline,
+    ConfigCipher cipher,
+    ExportLog exportLog,
+    TimeProvider clock,
+    ILogger<RunLifecycle> logger)
+{
+    /// <summary>
+    /// Loads the run's export and decides whether the attempt may go ahead; returns null when the run ended here
+    /// (its export is gone or deleted, or it was interrupted more often than the policy allows).
+    /// </summary>
+    public async Task<StartedRun?> StartAsync(BatchExportRun run, IRunOwnership ownership, RunRetryPolicy policy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(ownership);
+        ArgumentNullException.ThrowIfNull(policy);
+        BatchExport? export;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            export = await db.BatchExports.Include(e => e.Destination).AsNoTracking().SingleOrDefaultAsync(e => e.Id == run.BatchExportId, cancellationToken);
+        }
+
+        if (export == null)
+        {
+            await WriteFinalAsync(run, ownership, RunStatuses.Failed, "The batch export of this run no longer exists.", null, cancellationToken);
+            return null;
+        }
+
+        var log = new RunLog(exportLog, run, export.TeamId);
+        var range = RunInterval.Of(run).Range;
+        if (export.Deleted)
+        {
+            await WriteFinalAsync(run, ownership, RunStatuses.Cancelled, "Cancelled", null, cancellationToken);
+            await log.WarningAsync($"Batch export for range {range} was cancelled: the batch export was deleted.", cancellationToken);
+            return null;
+        }
+
+        if (run.Attempt > policy.MaxAttempts)
+        {
+            var error = $"The run was interrupted {policy.MaxAttempts} time(s) before it could finish (the process running it stopped), and was given up.";
+            await WriteFinalAsync(run, ownership, RunStatuses.FailedRetryable, error, null, cancellationToken);
+            await log.ErrorAsync($"Batch export for range {range} failed with an error that can be retried: {error}", cancellationToken);
+            return null;
+        }
+
+        await log.InfoAsync(
+            $"Batch exporting range {range} ({export.Model}) to {export.Destination.Type}, attempt {run.Attempt} of {policy.MaxAttempts}.", cancellationToken);
+        return new StartedRun(run, export, log, ownership, policy);
+    }
+
+    /// <summary>Exports the run's interval through the pipeline with the decrypted destination config.</summary>
+    public Task<RunOutcome> ExecuteAsync(StartedRun started, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(started);
+        var config = cipher.Decrypt(started.Export.Destination.ConfigCiphertext, started.Export.Destination.Id);
+        return pipeline.ExecuteAsync(new RunContext(started.Run, started.Export, config, started.Log), cancellationToken);
+    }
+
+    /// <summary>Completed: records what was exported, unless the run stopped being ours (a cancel wins).</summary>
+    public async Task CompleteAsync(StartedRun started, RunOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(started);
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (await WriteFinalAsync(started.Run, started.Ownership, RunStatuses.Completed, null, outcome, CancellationToken.None))
+        {
+            await started.Log.InfoAsync(
+                $"Batch export for range {RunInterval.Of(started.Run).Range} finished successfully with {(outcome.RecordsCompleted == 0 ? "no" : outcome.RecordsCompleted.ToString(CultureInfo.InvariantCulture))} records exported.",
+                CancellationToken.None);
+        }
+    }
+
+    /// <summary>Classifies a failed execution and writes what follows from it.</summary>
+    public async Task FailAsync(StartedRun started, Exception exception, RunInterruption interruption)
+    {
+        ArgumentNullException.ThrowIfNull(started);
+        ArgumentNullException.ThrowIfNull(exception);
+        var (run, log, policy) = (started.Run, started.Log, started.Policy);
+        var range = RunInterval.Of(run).Range;
+        if (interruption != RunInterruption.None && exception is OperationCanceledException)
+        {
+            if (interruption == RunInterruption.Cancelled)
+            {
+                await log.WarningAsync($"Batch export for range {range} was cancelled.", CancellationToken.None);
+            }
+            else
+            {
+                await HandBackAsync(started);
+            }
+
+            return;
+        }
+
+        if (exception is NonRetryableExportException)
+        {
+            await WriteFinalAsync(run, started.Ownership, RunStatuses.Failed, exception.Message, null, CancellationToken.None);
+            await log.ErrorAsync($"Batch export for range {range} failed with a non-recoverable error: {exception.Message}", CancellationToken.None);
+            return;
+        }
+
+        logger.LogWarning(exception, "Run {RunId} attempt {Attempt} failed", run.Id, run.Attempt);
+        var error = $"{exception.GetType().Name}: {exception.Message}";
+        if (run.Attempt < policy.MaxAttempts)
+        {
+            var delay = policy.DelayAfter(run.Attempt);
+            await ScheduleRetryAsync(started, error, delay);
+            await log.WarningAsync(
+                $"Attempt {run.Attempt} of {policy.MaxAttempts} failed with an error that can be retried: {error}. Retrying in {delay.TotalSeconds:0} seconds.",
+                CancellationToken.None);
+        }
+        else
+        {
+            await WriteFinalAsync(run, started.Ownership, RunStatuses.FailedRetryable, error, null, CancellationToken.None);
+            await log.ErrorAsync(
+                $"Batch export for range {range} failed with an error that can be retried, after {run.Attempt} attempts: {error}", CancellationToken.None);
+        }
+    }
+
+    /// <summary>Writes a final status, but only while the run is still ours; returns whether it was.</summary>
+    private async Task<bool> WriteFinalAsync(
+        BatchExportRun run, IRunOwnership ownership, string status, string? error, RunOutcome? outcome, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var updated = await ownership.Owned(db.BatchExportRuns)
+            .ExecuteUpdateAsync(set =>
+            {
+                set.SetProperty(r => r.Status, status)
+                    .SetProperty(r => r.LatestError, error)
+                    .SetProperty(r => r.RecordsCompleted, r => outcome != null ? (int)Math.Min(outcome.RecordsCompleted, int.MaxValue) : r.RecordsCompleted)
+                    .SetProperty(r => r.BytesExported, r => outcome != null ? outcome.BytesExported : r.BytesExported)
+                    .SetProperty(r => r.RecordsTotalCount, r => outcome != null && outcome.RecordsTotal != null ? outcome.RecordsTotal : r.RecordsTotalCount)
+                    .SetProperty(r => r.FinishedAt, now)
+                    .SetProperty(r => r.LastUpdatedAt, now);
+                ownership.Release(set);
+            }, cancellationToken);
+        return updated == 1;
+    }
+
+    private async Task ScheduleRetryAsync(StartedRun started, string error, TimeSpan delay)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync();
+        await started.Ownership.Owned(db.BatchExportRuns)
+            .ExecuteUpdateAsync(set =>
+            {
+                set.SetProperty(r => r.LatestError, error)
+                    .SetProperty(r => r.NextAttemptAt, now + delay)
+                    .SetProperty(r => r.LastUpdatedAt, now);
+                started.Ownership.Release(set);
+            });
+    }
+
+    /// <summary>The process is stopping: give the run back at once, without counting this attempt.</summary>
+    private async Task HandBackAsync(StartedRun started)
+    {
+        await using var db = await contexts.CreateDbContextAsync();
+        await started.Ownership.Owned(db.BatchExportRuns)
+            .ExecuteUpdateAsync(set =>
+            {
+                set.SetProperty(r => r.Attempt, r => r.Attempt - 1);
+                started.Ownership.Release(set);
+            });
+    }
+}
