@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using BatchExports.Pipeline.Destinations.S3;
 
-namespace BatchExports.Pipeline.Tests.S3;
+namespace BatchExports.Pipeline.Tests.Destinations.S3;
 
 public sealed class S3SettingsTests
 {

@@ -3,7 +3,7 @@ using Amazon.S3.Model;
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Testing;
 
-namespace BatchExports.Pipeline.Tests.S3;
+namespace BatchExports.Pipeline.Tests.Destinations.S3;
 
 public sealed class MultipartUploadStreamTests
 {

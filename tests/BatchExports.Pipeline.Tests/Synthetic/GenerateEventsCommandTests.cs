@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
-namespace BatchExports.Pipeline.Tests.Sources;
+namespace BatchExports.Pipeline.Tests.Synthetic;
 
 /// <summary>The operator command is a thin wrapper: options in, one summary line out.</summary>
 public sealed class GenerateEventsCommandTests

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Testing;
 
-namespace BatchExports.Pipeline.Tests.S3;
+namespace BatchExports.Pipeline.Tests.Destinations.S3;
 
 /// <summary>Real failures from the real test server, classified.</summary>
 public sealed class S3ErrorClassifierTests

@@ -1,11 +1,12 @@
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Core.Domain;
 using BatchExports.Pipeline.Sources;
+using BatchExports.Pipeline.Tests.Sources;
 using BatchExports.Pipeline.Synthetic;
 using BatchExports.Testing;
 using Npgsql;
 
-namespace BatchExports.Pipeline.Tests.Sources;
+namespace BatchExports.Pipeline.Tests.Synthetic;
 
 /// <summary>
 /// One generated data set, checked from the database: counts, windows, and the coherence between events, persons
