@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain.Destinations;
 using BatchExports.Core.Domain.Schemas;
-using BatchExports.Core.Json;
+using BatchExports.Api.Json;
 using BatchExports.Core.Services.BatchExports;
 
 namespace BatchExports.Api.BatchExports;
