@@ -4,6 +4,7 @@ using BatchExports.Core.Security;
 using BatchExports.Core.Services.Accounts;
 using BatchExports.Core.Services.Backfills;
 using BatchExports.Core.Services.BatchExports;
+using BatchExports.Core.Services.DestinationTests;
 using BatchExports.Core.Services.Logs;
 using BatchExports.Core.Services.Runs;
 using Microsoft.EntityFrameworkCore;
@@ -40,7 +41,16 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<PersonalApiKeyAuthenticator>();
         services.AddScoped<AccessService>();
         services.AddScoped<AccountsService>();
-        services.AddScoped<BatchExportService>();
+        services.AddSingleton<BatchExportRules>();
+        services.AddScoped<ExportLookup>();
+        services.AddScoped<ScheduledSave>();
+        services.AddScoped<BatchExportReader>();
+        services.AddScoped<CreateBatchExport>();
+        services.AddScoped<UpdateBatchExport>();
+        services.AddScoped<DeleteBatchExport>();
+        services.AddScoped<BatchExportPausing>();
+        // IDestinationTestSteps comes from the host's engine registration (the pipeline implements it).
+        services.AddScoped<DestinationTestRunner>();
         services.AddScoped<BackfillService>();
         services.AddScoped<RunService>();
         services.AddScoped<LogReader>();

@@ -30,7 +30,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<RunLifecycle>();
         services.AddSingleton<BackfillPlanner>();
         services.AddSingleton<IDestinationTest, S3DestinationTest>();
-        services.AddSingleton<DestinationTestService>();
+        services.AddSingleton<Core.Services.DestinationTests.IDestinationTestSteps, DestinationTestService>();
         return services;
     }
 

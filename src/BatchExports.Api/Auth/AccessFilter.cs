@@ -1,4 +1,4 @@
-using BatchExports.Core.Errors;
+using BatchExports.Api.Errors;
 using BatchExports.Core.Security;
 using BatchExports.Core.Services.Accounts;
 using Microsoft.AspNetCore.Authorization;

@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using BatchExports.Api.Errors;
-using BatchExports.Core.Errors;
 using BatchExports.Core.Hosting;
 using BatchExports.Core.Services.Accounts;
 using Microsoft.AspNetCore.Authentication;

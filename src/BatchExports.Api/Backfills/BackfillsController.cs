@@ -1,7 +1,7 @@
 using BatchExports.Api.Auth;
 using BatchExports.Api.Errors;
 using BatchExports.Api.Pagination;
-using BatchExports.Core.Contracts;
+using BatchExports.Api.Runs;
 using BatchExports.Core.Services.Backfills;
 using BatchExports.Core.Services.BatchExports;
 using Microsoft.AspNetCore.Mvc;
@@ -28,23 +28,23 @@ public sealed class BackfillsController(BackfillService backfills) : ControllerB
     [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status429TooManyRequests)]
     public async Task<ActionResult<BackfillCreatedResponse>> Create(
         [FromRoute(Name = "batch_export_id")] string batchExportId, BackfillCreateRequest request, CancellationToken cancellationToken) =>
-        StatusCode(StatusCodes.Status201Created, await backfills.CreateAsync(Scope, batchExportId, request, cancellationToken));
+        StatusCode(StatusCodes.Status201Created, (await backfills.CreateAsync(Scope, batchExportId, request.StartAt, request.EndAt, cancellationToken)).ToCreatedResponse());
 
     [HttpGet]
     [RequiredScope(RequiredScopeAttribute.Read)]
     [EndpointSummary("List backfills (cursor pages of 50)")]
-    public Task<CursorPage<BackfillResponse>> List(
+    public async Task<CursorPage<BackfillResponse>> List(
         [FromRoute(Name = "batch_export_id")] string batchExportId,
         [FromQuery(Name = "ordering")] string? ordering,
         [FromQuery(Name = "cursor")] string? cursor,
         CancellationToken cancellationToken) =>
-        backfills.ListAsync(Scope, batchExportId, ordering, cursor, CursorLinks.For(Request), cancellationToken);
+        CursorLinks.PageOf(Request, await backfills.ListAsync(Scope, batchExportId, ordering, cursor, cancellationToken), BackfillMappings.ToResponse);
 
     [HttpGet("{id}")]
     [RequiredScope(RequiredScopeAttribute.Read)]
     [EndpointSummary("Retrieve a backfill, with its progress")]
-    public Task<BackfillResponse> Get([FromRoute(Name = "batch_export_id")] string batchExportId, string id, CancellationToken cancellationToken) =>
-        backfills.GetAsync(Scope, batchExportId, id, cancellationToken);
+    public async Task<BackfillResponse> Get([FromRoute(Name = "batch_export_id")] string batchExportId, string id, CancellationToken cancellationToken) =>
+        (await backfills.GetAsync(Scope, batchExportId, id, cancellationToken)).ToResponse();
 
     [HttpPost("{id}/cancel")]
     [RequiredScope(RequiredScopeAttribute.Write)]

@@ -1,9 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BatchExports.Api.Validation;
-using BatchExports.Core.Contracts;
 using BatchExports.Core.Domain;
-using BatchExports.Core.Domain.Schemas;
 using BatchExports.Core.Domain.Destinations;
 using BatchExports.Core.Domain.Filters;
 using FluentValidation;
@@ -12,7 +10,7 @@ namespace BatchExports.Api.BatchExports;
 
 /// <summary>
 /// The shape of a create/PUT/PATCH body with PostHog's messages, checked field by field in its serializer's order.
-/// Rules that need the stored export (merged configs, the effective interval) live in BatchExportService.
+/// Rules that need the stored export (merged configs, the effective interval) live in Core's BatchExportRules.
 /// </summary>
 public sealed class BatchExportWriteValidator : AbstractValidator<BatchExportWriteRequest>
 {
@@ -164,7 +162,7 @@ public sealed class BatchExportWriteValidator : AbstractValidator<BatchExportWri
             return;
         }
 
-        var (_, error) = DestinationConfigRules.CheckShape(definition, destination.Config, partial);
+        var (_, error) = destination.CheckShape(definition, partial);
         if (error != null)
         {
             context.Fail("destination__non_field_errors", error);
@@ -173,18 +171,9 @@ public sealed class BatchExportWriteValidator : AbstractValidator<BatchExportWri
 
     private static void CheckHogqlQuery(BatchExportWriteRequest request, ValidationContext<BatchExportWriteRequest> context)
     {
-        if (request.HogqlQuery is not { } query)
+        if (request.ParseHogqlQuery() is { Error: { } error })
         {
-            return;
-        }
-
-        try
-        {
-            HogQLSelectParser.Parse(query);
-        }
-        catch (HogQLQueryException exception)
-        {
-            context.Fail("hogql_query", exception.Message);
+            context.Fail("hogql_query", error);
         }
     }
 

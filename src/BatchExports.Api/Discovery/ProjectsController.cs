@@ -1,7 +1,6 @@
 using BatchExports.Api.Auth;
 using BatchExports.Api.Errors;
 using BatchExports.Api.Pagination;
-using BatchExports.Core.Contracts;
 using BatchExports.Core.Services.Accounts;
 using Microsoft.AspNetCore.Mvc;
 
@@ -22,7 +21,7 @@ public sealed class ProjectsController(AccessService access) : ControllerBase
     {
         var page = LimitOffset.From(Request);
         var (count, results) = await access.ListProjectsAsync(HttpContext.GetAccess().Caller, page.Limit, page.Offset, cancellationToken);
-        return new Page<ProjectResponse>(count, page.NextLink(Request, count), page.PreviousLink(Request), results);
+        return page.PageOf(Request, count, results.Select(DiscoveryMappings.ToResponse).ToList());
     }
 
     [HttpGet("{team_id}")]
@@ -31,8 +30,7 @@ public sealed class ProjectsController(AccessService access) : ControllerBase
     [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status404NotFound)]
     public ProjectResponse Get([FromRoute(Name = "team_id")] string teamId)
     {
-        var team = HttpContext.GetAccess().Team!;
-        return new ProjectResponse(team.Id, team.Uuid, team.OrganizationId, team.Name, team.Timezone, team.CreatedAt);
+        return HttpContext.GetAccess().Team!.ToResponse();
     }
 }
 
@@ -50,13 +48,13 @@ public sealed class OrganizationsController(AccessService access) : ControllerBa
     {
         var page = LimitOffset.From(Request);
         var (count, results) = await access.ListOrganizationsAsync(HttpContext.GetAccess().Caller, page.Limit, page.Offset, cancellationToken);
-        return new Page<OrganizationResponse>(count, page.NextLink(Request, count), page.PreviousLink(Request), results);
+        return page.PageOf(Request, count, results.Select(DiscoveryMappings.ToResponse).ToList());
     }
 
     [HttpGet("{organization_id}")]
     [RequiredScope(RequiredScopeAttribute.AnyScope)]
     [EndpointSummary("Retrieve an organization")]
     [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status404NotFound)]
-    public Task<OrganizationResponse> Get([FromRoute(Name = "organization_id")] string organizationId, CancellationToken cancellationToken) =>
-        access.GetOrganizationAsync(HttpContext.GetAccess().Caller, organizationId, cancellationToken);
+    public async Task<OrganizationResponse> Get([FromRoute(Name = "organization_id")] string organizationId, CancellationToken cancellationToken) =>
+        (await access.GetOrganizationAsync(HttpContext.GetAccess().Caller, organizationId, cancellationToken)).ToResponse();
 }

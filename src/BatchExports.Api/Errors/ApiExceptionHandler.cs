@@ -19,6 +19,9 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
             case ApiException api:
                 await ErrorEnvelope.WriteAsync(context, api);
                 return true;
+            case DomainException domain:
+                await ErrorEnvelope.WriteAsync(context, domain.ToHttpError());
+                return true;
             case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
                 await ErrorEnvelope.WriteAsync(context, 413, new ErrorEnvelope("invalid_request", "payload_too_large", "Request body is too large.", null));
                 return true;

@@ -1,4 +1,3 @@
-using BatchExports.Core.Errors;
 using BatchExports.Core.Json;
 
 namespace BatchExports.Api.Errors;

@@ -1,5 +1,3 @@
-using BatchExports.Core.Errors;
-
 namespace BatchExports.Api.Errors;
 
 /// <summary>Gives bodiless framework responses (unknown route, wrong method, bad media type) PostHog's envelope.</summary>
@@ -9,7 +7,7 @@ public static class StatusCodeEnvelopes
         app.UseStatusCodePages(async context =>
         {
             var http = context.HttpContext;
-            if (http.Response.ContentLength > 0 || http.Response.ContentType != null || http.Items.ContainsKey(EmptyBodyMarker))
+            if (http.Response.ContentLength > 0 || http.Response.ContentType != null)
             {
                 return;
             }
@@ -27,7 +25,4 @@ public static class StatusCodeEnvelopes
                 await ErrorEnvelope.WriteAsync(http, exception);
             }
         });
-
-    /// <summary>PostHog answers a few requests with a deliberately empty body (e.g. the destination test listing).</summary>
-    public const string EmptyBodyMarker = "batchexports.empty-body";
 }

@@ -8,7 +8,6 @@ using BatchExports.Core;
 using BatchExports.Core.Hosting;
 using BatchExports.Core.Json;
 using BatchExports.Api.Validation;
-using BatchExports.Pipeline;
 using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -16,7 +15,7 @@ using Serilog;
 
 namespace BatchExports.Api.Hosting;
 
-/// <summary>Builds the web application: the HTTP surface over the Core services and the embedded engine.</summary>
+/// <summary>Builds the web application: the HTTP surface over the Core services and the configured engine.</summary>
 public static class ApiHost
 {
     public const string DefaultUrls = "http://127.0.0.1:8000";
@@ -38,8 +37,7 @@ public static class ApiHost
         builder.Services.AddSerilog((services, logger) => ConfigureLogging(logger, services.GetRequiredService<IConfiguration>()));
 
         builder.Services.AddBatchExportsCore(builder.Configuration);
-        builder.Services.AddExportPipeline();
-        builder.Services.AddEmbeddedEngine();
+        builder.Services.AddExportEngine(builder.Configuration);
         builder.Services.AddValidatorsFromAssemblyContaining<ValidationFilter>(ServiceLifetime.Singleton);
         builder.Services.AddSingleton<DatabaseLocation>();
         builder.Services.AddSingleton<IDatabaseConnection>(provider => provider.GetRequiredService<DatabaseLocation>());

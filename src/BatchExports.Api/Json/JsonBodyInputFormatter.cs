@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BatchExports.Api.Errors;
 using BatchExports.Core.Errors;
 using BatchExports.Core.Hosting;
 using BatchExports.Core.Json;
@@ -70,7 +71,7 @@ public sealed class JsonBodyInputFormatter : TextInputFormatter
     {
         if (IsObjectModel(modelType) && node is not JsonObject)
         {
-            throw ApiException.Validation($"Invalid data. Expected a dictionary, but got {PythonTypeName(node)}.", null, "invalid");
+            throw new ValidationException($"Invalid data. Expected a dictionary, but got {PythonTypeName(node)}.", null, "invalid");
         }
 
         object? model;
@@ -84,7 +85,7 @@ public sealed class JsonBodyInputFormatter : TextInputFormatter
             var detail = exception.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
                 ? MismatchMessage(modelType, exception.Path, node)
                 : exception.Message;
-            throw ApiException.Validation(detail, attr, "invalid");
+            throw new ValidationException(detail, attr, "invalid");
         }
 
         if (model is PresenceTracked tracked && node is JsonObject obj)

@@ -37,14 +37,14 @@ public sealed record LogParameters
         (Level ?? []).SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(l => l.ToUpperInvariant()).Distinct().ToList();
 
-    public LogQuery ToQuery(string? instanceId = null) => new(
+    public LogQuery ToQuery() => new(
         Limit is { } limit ? int.Parse(limit, CultureInfo.InvariantCulture) : 50,
         Offset is { } offset ? int.Parse(offset, CultureInfo.InvariantCulture) : 0,
         After is { } after && WireJson.TryParseDateTime(after, out var afterValue, out _) ? afterValue : null,
         Before is { } before && WireJson.TryParseDateTime(before, out var beforeValue, out _) ? beforeValue : null,
         Levels,
         string.IsNullOrEmpty(Search) ? null : Search,
-        instanceId ?? InstanceId);
+        InstanceId);
 }
 
 public sealed class LogParametersValidator : AbstractValidator<LogParameters>

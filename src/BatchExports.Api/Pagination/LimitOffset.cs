@@ -17,6 +17,10 @@ public readonly record struct LimitOffset(int Limit, int Offset)
         return new LimitOffset(Math.Min(limit, MaxLimit), offset);
     }
 
+    /// <summary>DRF's page of <paramref name="results"/>, <paramref name="count"/> in all, linked from <paramref name="request"/>.</summary>
+    public Page<T> PageOf<T>(HttpRequest request, int count, IReadOnlyList<T> results) =>
+        new(count, NextLink(request, count), PreviousLink(request), results);
+
     public string? NextLink(HttpRequest request, int count) =>
         Offset + Limit >= count ? null : Link(request, Limit, Offset + Limit);
 

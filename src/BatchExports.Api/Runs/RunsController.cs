@@ -2,7 +2,7 @@ using BatchExports.Api.Auth;
 using BatchExports.Api.Errors;
 using BatchExports.Api.Logs;
 using BatchExports.Api.Pagination;
-using BatchExports.Core.Contracts;
+using BatchExports.Api.Backfills;
 using BatchExports.Core.Services.BatchExports;
 using BatchExports.Core.Services.Logs;
 using BatchExports.Core.Services.Runs;
@@ -26,15 +26,15 @@ public sealed class RunsController(RunService runs, TimeProvider clock) : Contro
     [RequiredScope(RequiredScopeAttribute.Read)]
     [EndpointSummary("List runs (cursor pages of 100; the last 7 days unless after/before or start/end say otherwise)")]
     [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
-    public Task<CursorPage<BatchExportRunResponse>> List(
+    public async Task<CursorPage<BatchExportRunResponse>> List(
         [FromRoute(Name = "batch_export_id")] string batchExportId, [FromQuery] RunListParameters parameters, CancellationToken cancellationToken) =>
-        runs.ListAsync(Scope, batchExportId, parameters.ToQuery(clock.GetUtcNow()), CursorLinks.For(Request), cancellationToken);
+        CursorLinks.PageOf(Request, await runs.ListAsync(Scope, batchExportId, parameters.ToQuery(clock.GetUtcNow()), cancellationToken), RunMappings.ToResponse);
 
     [HttpGet("{id}")]
     [RequiredScope(RequiredScopeAttribute.Read)]
     [EndpointSummary("Retrieve a run")]
-    public Task<BatchExportRunResponse> Get([FromRoute(Name = "batch_export_id")] string batchExportId, string id, CancellationToken cancellationToken) =>
-        runs.GetAsync(Scope, batchExportId, id, cancellationToken);
+    public async Task<BatchExportRunResponse> Get([FromRoute(Name = "batch_export_id")] string batchExportId, string id, CancellationToken cancellationToken) =>
+        (await runs.GetAsync(Scope, batchExportId, id, cancellationToken)).ToResponse();
 
     [HttpPost("{id}/cancel")]
     [RequiredScope(RequiredScopeAttribute.Write)]
@@ -64,10 +64,8 @@ public sealed class RunsController(RunService runs, TimeProvider clock) : Contro
         [FromServices] LogReader logs,
         CancellationToken cancellationToken)
     {
-        var (export, run) = await runs.FindAsync(Scope, batchExportId, id, tracked: false, cancellationToken);
-        var query = parameters.ToQuery(instanceId: run.Id.ToString());
-        var (count, results) = await logs.ReadAsync(export.Id, query, cancellationToken);
-        var page = new LimitOffset(query.Limit, query.Offset);
-        return new Page<LogEntryResponse>(count, page.NextLink(Request, count), page.PreviousLink(Request), results);
+        var query = parameters.ToQuery();
+        var (count, results) = await logs.ReadRunLogsAsync(Scope, batchExportId, id, query, cancellationToken);
+        return new LimitOffset(query.Limit, query.Offset).PageOf(Request, count, results.Select(LogEntryMappings.ToResponse).ToList());
     }
 }

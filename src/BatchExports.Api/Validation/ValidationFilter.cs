@@ -1,5 +1,5 @@
-using BatchExports.Core.Errors;
 using FluentValidation;
+using ValidationException = BatchExports.Core.Errors.ValidationException;
 using Microsoft.AspNetCore.Mvc.Filters;
 
 namespace BatchExports.Api.Validation;
@@ -19,7 +19,7 @@ public sealed class ValidationFilter(IServiceProvider services) : IAsyncActionFi
         if (!context.ModelState.IsValid)
         {
             var (key, entry) = context.ModelState.First(e => e.Value!.Errors.Count > 0);
-            throw ApiException.Validation(entry!.Errors[0].ErrorMessage is { Length: > 0 } message ? message : "Invalid value.", key.Length == 0 ? null : key, "invalid");
+            throw new ValidationException(entry!.Errors[0].ErrorMessage is { Length: > 0 } message ? message : "Invalid value.", key.Length == 0 ? null : key, "invalid");
         }
 
         foreach (var argument in context.ActionArguments.Values)
@@ -35,7 +35,7 @@ public sealed class ValidationFilter(IServiceProvider services) : IAsyncActionFi
             if (!result.IsValid)
             {
                 var failure = result.Errors[0];
-                throw ApiException.Validation(
+                throw new ValidationException(
                     failure.ErrorMessage,
                     string.IsNullOrEmpty(failure.PropertyName) ? null : failure.PropertyName,
                     string.IsNullOrEmpty(failure.ErrorCode) ? "invalid" : failure.ErrorCode);

@@ -79,4 +79,13 @@ public sealed class CommandLineTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("Migrations applied.", result.Stdout);
     }
+
+    [Fact]
+    public async Task Serve_WithAnUnknownEngineKind_StopsAtStartUpNamingTheSupportedKinds()
+    {
+        var result = await RunAsync("serve", "--BatchExports:Engine:Kind=Temporal", "--urls=http://127.0.0.1:0");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("error: Unknown BatchExports:Engine:Kind 'Temporal'. Supported engines: Embedded.", result.Stderr);
+    }
 }

@@ -1,4 +1,3 @@
-using BatchExports.Core.Contracts;
 using BatchExports.Core.Domain;
 using BatchExports.Core.Errors;
 using BatchExports.Core.Persistence;
@@ -24,25 +23,25 @@ public sealed class AccessService(BatchExportsDbContext db)
         }
         else if (!int.TryParse(rawTeamId, System.Globalization.NumberStyles.None, null, out teamId))
         {
-            throw ApiException.NotFound("Project not found.");
+            throw new NotFoundException("Project not found.");
         }
 
         var team = await db.Teams.AsNoTracking().SingleOrDefaultAsync(t => t.Id == teamId, cancellationToken)
-            ?? throw ApiException.NotFound("Project not found.");
+            ?? throw new NotFoundException("Project not found.");
 
         if (caller.ScopedTeams is { Count: > 0 } scopedTeams && !scopedTeams.Contains(team.Id))
         {
-            throw ApiException.PermissionDenied($"API key does not have access to the requested project: ID {team.Id}.");
+            throw new PermissionDeniedException($"API key does not have access to the requested project: ID {team.Id}.");
         }
 
         if (caller.ScopedOrganizations is { Count: > 0 } scopedOrganizations && !scopedOrganizations.Contains(team.OrganizationId.ToString()))
         {
-            throw ApiException.PermissionDenied($"API key does not have access to the requested organization: ID {team.OrganizationId}.");
+            throw new PermissionDeniedException($"API key does not have access to the requested organization: ID {team.OrganizationId}.");
         }
 
         if (!await IsMemberAsync(caller, team.OrganizationId, cancellationToken))
         {
-            throw ApiException.PermissionDenied("You don't have access to the project.");
+            throw new PermissionDeniedException("You don't have access to the project.");
         }
 
         return team;
@@ -57,20 +56,20 @@ public sealed class AccessService(BatchExportsDbContext db)
         }
         else if (!Guid.TryParse(rawOrganizationId, out organizationId))
         {
-            throw ApiException.NotFound("Organization not found.");
+            throw new NotFoundException("Organization not found.");
         }
 
         var organization = await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == organizationId, cancellationToken)
-            ?? throw ApiException.NotFound("Organization not found.");
+            ?? throw new NotFoundException("Organization not found.");
 
         if (caller.ScopedOrganizations is { Count: > 0 } scopedOrganizations && !scopedOrganizations.Contains(organization.Id.ToString()))
         {
-            throw ApiException.PermissionDenied($"API key does not have access to the requested organization: ID {organization.Id}.");
+            throw new PermissionDeniedException($"API key does not have access to the requested organization: ID {organization.Id}.");
         }
 
         if (!await IsMemberAsync(caller, organization.Id, cancellationToken))
         {
-            throw ApiException.PermissionDenied("You don't have access to the organization.");
+            throw new PermissionDeniedException("You don't have access to the organization.");
         }
 
         return organization;
@@ -84,18 +83,15 @@ public sealed class AccessService(BatchExportsDbContext db)
     }
 
     /// <summary>What <c>GET /api/projects/</c> lists: the teams of the caller's organizations that the key may reach.</summary>
-    public async Task<(int Count, IReadOnlyList<ProjectResponse> Results)> ListProjectsAsync(Caller caller, int limit, int offset, CancellationToken cancellationToken)
+    public async Task<(int Count, IReadOnlyList<Team> Results)> ListProjectsAsync(Caller caller, int limit, int offset, CancellationToken cancellationToken)
     {
         var query = VisibleTeams(caller);
         var count = await query.CountAsync(cancellationToken);
         var teams = await query.OrderBy(t => t.Id).Skip(offset).Take(limit).ToListAsync(cancellationToken);
-        return (count, teams.Select(ToResponse).ToList());
+        return (count, teams);
     }
 
-    public async Task<ProjectResponse> GetProjectAsync(Caller caller, string rawTeamId, CancellationToken cancellationToken) =>
-        ToResponse(await ResolveTeamAsync(caller, rawTeamId, cancellationToken));
-
-    public async Task<(int Count, IReadOnlyList<OrganizationResponse> Results)> ListOrganizationsAsync(Caller caller, int limit, int offset, CancellationToken cancellationToken)
+    public async Task<(int Count, IReadOnlyList<OrganizationView> Results)> ListOrganizationsAsync(Caller caller, int limit, int offset, CancellationToken cancellationToken)
     {
         var query =
             from organization in db.Organizations
@@ -112,20 +108,15 @@ public sealed class AccessService(BatchExportsDbContext db)
         var rows = await query.OrderBy(x => x.organization.CreatedAt).ThenBy(x => x.organization.Id).Skip(offset).Take(limit).AsNoTracking().ToListAsync(cancellationToken);
         var organizationIds = rows.Select(r => r.organization.Id).ToList();
         var teams = await VisibleTeams(caller).Where(t => organizationIds.Contains(t.OrganizationId)).OrderBy(t => t.Id).ToListAsync(cancellationToken);
-        return (count, rows.Select(r => new OrganizationResponse(
-            r.organization.Id,
-            r.organization.Name,
-            r.organization.CreatedAt,
-            r.Level,
-            teams.Where(t => t.OrganizationId == r.organization.Id).Select(t => new ProjectSummary(t.Id, t.Name)).ToList())).ToList());
+        return (count, rows.Select(r => new OrganizationView(r.organization, r.Level, teams.Where(t => t.OrganizationId == r.organization.Id).ToList())).ToList());
     }
 
-    public async Task<OrganizationResponse> GetOrganizationAsync(Caller caller, string rawOrganizationId, CancellationToken cancellationToken)
+    public async Task<OrganizationView> GetOrganizationAsync(Caller caller, string rawOrganizationId, CancellationToken cancellationToken)
     {
         var organization = await ResolveOrganizationAsync(caller, rawOrganizationId, cancellationToken);
         var level = await db.OrganizationMemberships.Where(m => m.OrganizationId == organization.Id && m.UserId == caller.UserId).Select(m => m.Level).SingleAsync(cancellationToken);
         var teams = await VisibleTeams(caller).Where(t => t.OrganizationId == organization.Id).OrderBy(t => t.Id).ToListAsync(cancellationToken);
-        return new OrganizationResponse(organization.Id, organization.Name, organization.CreatedAt, level, teams.Select(t => new ProjectSummary(t.Id, t.Name)).ToList());
+        return new OrganizationView(organization, level, teams);
     }
 
     private IQueryable<Team> VisibleTeams(Caller caller)
@@ -149,7 +140,4 @@ public sealed class AccessService(BatchExportsDbContext db)
 
     private Task<bool> IsMemberAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken) =>
         db.OrganizationMemberships.AnyAsync(m => m.UserId == caller.UserId && m.OrganizationId == organizationId, cancellationToken);
-
-    private static ProjectResponse ToResponse(Team team) =>
-        new(team.Id, team.Uuid, team.OrganizationId, team.Name, team.Timezone, team.CreatedAt);
 }

@@ -17,14 +17,14 @@ public static class BackfillBounds
         {
             if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             {
-                throw ApiException.Validation(WireJson.TryParseDateTime(value, out _, out _)
+                throw new ValidationException(WireJson.TryParseDateTime(value, out _, out _)
                     ? $"Input '{value}' is not a valid ISO formatted date. Daily or weekly batch export backfills expect only the date component, but a time was included."
                     : $"Input '{value}' is not a valid ISO formatted date.");
             }
 
             if (export.Interval == Intervals.Week && ExportCalendar.PostHogWeekday(date) != export.OffsetDay)
             {
-                throw ApiException.Validation(
+                throw new ValidationException(
                     $"Input {value} is not on the correct day of the week for this batch export. {value} is a {date.DayOfWeek} but this batch export is configured to run weekly on {(DayOfWeek)export.OffsetDay!.Value}.");
             }
 
@@ -34,10 +34,10 @@ public static class BackfillBounds
         if (!WireJson.TryParseDateTime(value, out var instant, out var hadOffset))
         {
             // Python's datetime.fromisoformat reads a bare date as midnight, without a time zone.
-            throw ApiException.Validation(IsDate(value) ? $"Input {value} is naive." : $"Input {value} is not a valid ISO formatted datetime.");
+            throw new ValidationException(IsDate(value) ? $"Input {value} is naive." : $"Input {value} is not a valid ISO formatted datetime.");
         }
 
-        return hadOffset ? instant : throw ApiException.Validation($"Input {value} is naive.");
+        return hadOffset ? instant : throw new ValidationException($"Input {value} is naive.");
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using BatchExports.Core.Contracts;
 using BatchExports.Core.Domain;
 using BatchExports.Core.Domain.Destinations;
 using BatchExports.Core.Errors;
@@ -20,7 +19,7 @@ namespace BatchExports.Core.Services.Backfills;
 /// </summary>
 public sealed class BackfillService(
     BatchExportsDbContext db,
-    BatchExportService exports,
+    ExportLookup lookup,
     IExportOrchestrator orchestrator,
     ExportLog log,
     TimeProvider clock,
@@ -28,29 +27,30 @@ public sealed class BackfillService(
 {
     public const int PageSize = 50;
 
-    public async Task<BackfillCreatedResponse> CreateAsync(ExportScope scope, string rawExportId, BackfillCreateRequest request, CancellationToken cancellationToken)
+    /// <summary>A backfill of the export over <c>[startAt, endAt)</c>, as the user wrote the bounds (see <see cref="BackfillBounds"/>).</summary>
+    public async Task<BatchExportBackfill> CreateAsync(
+        ExportScope scope, string rawExportId, string? startAt, string? endAt, CancellationToken cancellationToken)
     {
-        var export = await exports.FindAsync(scope, rawExportId, tracked: false, cancellationToken);
-        var start = request.StartAt is { } rawStart ? BackfillBounds.Parse(rawStart, export) : (DateTimeOffset?)null;
-        var end = request.EndAt is { } rawEnd ? BackfillBounds.Parse(rawEnd, export) : (DateTimeOffset?)null;
+        var export = await lookup.FindAsync(scope, rawExportId, tracked: false, cancellationToken);
+        var start = startAt is { } rawStart ? BackfillBounds.Parse(rawStart, export) : (DateTimeOffset?)null;
+        var end = endAt is { } rawEnd ? BackfillBounds.Parse(rawEnd, export) : (DateTimeOffset?)null;
 
         if (start != null && end != null && start >= end)
         {
-            throw ApiException.Validation("The initial backfill datetime 'start_at' must be before 'end_at'");
+            throw new ValidationException("The initial backfill datetime 'start_at' must be before 'end_at'");
         }
 
         if (end != null && end > clock.GetUtcNow())
         {
-            throw ApiException.Validation($"The provided 'end_at' ({BackfillBounds.IsoFormat(end.Value, request.EndAt!, export)}) is in the future");
+            throw new ValidationException($"The provided 'end_at' ({BackfillBounds.IsoFormat(end.Value, endAt!, export)}) is in the future");
         }
 
         if (end == null && export.Destination.Type is not (DestinationCatalog.Http or DestinationCatalog.NoOp))
         {
-            throw ApiException.Validation("Backfilling a BatchExport with no end date is not allowed");
+            throw new ValidationException("Backfilling a BatchExport with no end date is not allowed");
         }
 
-        var backfill = await StartAsync(export, start, end, enforceLimit: true, cancellationToken);
-        return ToCreatedResponse(backfill);
+        return await StartAsync(export, start, end, enforceLimit: true, cancellationToken);
     }
 
     /// <summary>
@@ -82,7 +82,7 @@ public sealed class BackfillService(
                 b => b.TeamId == export.TeamId && (b.Status == BackfillStatuses.Starting || b.Status == BackfillStatuses.Running), cancellationToken);
             if (running >= limit)
             {
-                throw ApiException.TooManyConcurrentBackfills(limit);
+                throw new TooManyConcurrentBackfillsException(limit);
             }
         }
 
@@ -96,20 +96,10 @@ public sealed class BackfillService(
         return backfill;
     }
 
-    /// <summary>PostHog's unpause: with <paramref name="backfill"/>, the paused period (last pause to now) is backfilled.</summary>
-    public async Task UnpauseAsync(ExportScope scope, string rawExportId, bool backfill, CancellationToken cancellationToken)
+    public async Task<KeysetPage.Result<BackfillView>> ListAsync(
+        ExportScope scope, string rawExportId, string? ordering, string? cursor, CancellationToken cancellationToken)
     {
-        var (export, unpaused) = await exports.UnpauseAsync(scope, rawExportId, cancellationToken);
-        if (backfill && unpaused && export.LastPausedAt is { } pausedAt)
-        {
-            await StartAsync(export, pausedAt, export.LastUpdatedAt, enforceLimit: false, cancellationToken);
-        }
-    }
-
-    public async Task<CursorPage<BackfillResponse>> ListAsync(
-        ExportScope scope, string rawExportId, string? ordering, string? cursor, Func<string, string> link, CancellationToken cancellationToken)
-    {
-        var export = await exports.FindAsync(scope, rawExportId, tracked: false, cancellationToken);
+        var export = await lookup.FindAsync(scope, rawExportId, tracked: false, cancellationToken);
         ordering ??= "-created_at";
         var descending = ordering.StartsWith('-');
         var query = db.BatchExportBackfills.AsNoTracking().Where(b => b.BatchExportId == export.Id);
@@ -117,28 +107,24 @@ public sealed class BackfillService(
         {
             "created_at" or "-created_at" => await KeysetPage.ReadAsync(query, b => b.CreatedAt, b => b.Id, descending, cursor, PageSize, cancellationToken),
             "start_at" or "-start_at" => await KeysetPage.ReadAsync(query, b => b.StartAt ?? DateTimeOffset.MinValue, b => b.Id, descending, cursor, PageSize, cancellationToken),
-            _ => throw ApiException.Validation($"\"{ordering}\" is not a valid choice.", "ordering", "invalid_choice"),
+            _ => throw new ValidationException($"\"{ordering}\" is not a valid choice.", "ordering", "invalid_choice"),
         };
-        var responses = await ToResponsesAsync(page.Items, export, cancellationToken);
-        return new CursorPage<BackfillResponse>(
-            page.NextCursor == null ? null : link(page.NextCursor),
-            page.PreviousCursor == null ? null : link(page.PreviousCursor),
-            responses);
+        return new KeysetPage.Result<BackfillView>(await ViewsAsync(page.Items, export, cancellationToken), page.NextCursor, page.PreviousCursor);
     }
 
-    public async Task<BackfillResponse> GetAsync(ExportScope scope, string rawExportId, string rawBackfillId, CancellationToken cancellationToken)
+    public async Task<BackfillView> GetAsync(ExportScope scope, string rawExportId, string rawBackfillId, CancellationToken cancellationToken)
     {
-        var (export, backfill) = await FindAsync(scope, rawExportId, rawBackfillId, tracked: false, cancellationToken);
-        return (await ToResponsesAsync([backfill], export, cancellationToken))[0];
+        var (export, backfill) = await lookup.FindBackfillAsync(scope, rawExportId, rawBackfillId, tracked: false, cancellationToken);
+        return (await ViewsAsync([backfill], export, cancellationToken))[0];
     }
 
     /// <summary>Cancels a Starting/Running backfill and its active runs (spec §5.4).</summary>
     public async Task CancelAsync(ExportScope scope, string rawExportId, string rawBackfillId, CancellationToken cancellationToken)
     {
-        var (export, backfill) = await FindAsync(scope, rawExportId, rawBackfillId, tracked: true, cancellationToken);
+        var (export, backfill) = await lookup.FindBackfillAsync(scope, rawExportId, rawBackfillId, tracked: true, cancellationToken);
         if (!BackfillStatuses.IsActive(backfill.Status))
         {
-            throw ApiException.Validation($"Cannot cancel a backfill that is in '{backfill.Status}' status");
+            throw new ValidationException($"Cannot cancel a backfill that is in '{backfill.Status}' status");
         }
 
         await CancelWithRunsAsync(backfill, cancellationToken);
@@ -166,21 +152,7 @@ public sealed class BackfillService(
         }
     }
 
-    private async Task<(BatchExport Export, BatchExportBackfill Backfill)> FindAsync(
-        ExportScope scope, string rawExportId, string rawBackfillId, bool tracked, CancellationToken cancellationToken)
-    {
-        var export = await exports.FindAsync(scope, rawExportId, tracked: false, cancellationToken);
-        if (!Guid.TryParse(rawBackfillId, out var backfillId))
-        {
-            throw ApiException.NotFound();
-        }
-
-        var query = db.BatchExportBackfills.Where(b => b.Id == backfillId && b.BatchExportId == export.Id);
-        var backfill = await (tracked ? query : query.AsNoTracking()).SingleOrDefaultAsync(cancellationToken) ?? throw ApiException.NotFound();
-        return (export, backfill);
-    }
-
-    private async Task<IReadOnlyList<BackfillResponse>> ToResponsesAsync(
+    private async Task<IReadOnlyList<BackfillView>> ViewsAsync(
         IReadOnlyList<BatchExportBackfill> backfills, BatchExport export, CancellationToken cancellationToken)
     {
         var ids = backfills.Select(b => b.Id).ToList();
@@ -191,98 +163,9 @@ public sealed class BackfillService(
             .Select(g => new { Id = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.Id, x => x.Count, cancellationToken);
         var now = clock.GetUtcNow();
-        return backfills.Select(b => ToResponse(b, BackfillProgressRules.Compute(b, ScheduleSpec.Of(export), finished.GetValueOrDefault(b.Id), now))).ToList();
+        return backfills.Select(b => new BackfillView(b, BackfillProgressRules.Compute(b, ScheduleSpec.Of(export), finished.GetValueOrDefault(b.Id), now))).ToList();
     }
-
-    private static BackfillResponse ToResponse(BatchExportBackfill backfill, BackfillProgress? progress) => new(
-        backfill.Id, progress, backfill.StartAt, backfill.EndAt, backfill.Status, backfill.CreatedAt, backfill.FinishedAt,
-        backfill.LastUpdatedAt, backfill.TeamId, backfill.BatchExportId, backfill.AdjustedStartAt, backfill.TotalRecordsCount);
-
-    private static BackfillCreatedResponse ToCreatedResponse(BatchExportBackfill b) => new(
-        b.Id, null, b.StartAt, b.EndAt, b.Status, b.CreatedAt, b.FinishedAt, b.LastUpdatedAt, b.TeamId, b.BatchExportId,
-        b.AdjustedStartAt, b.TotalRecordsCount, b.Id);
 
     private static string Describe(DateTimeOffset? bound, string whenMissing) =>
         bound is { } value ? Json.WireJson.FormatDateTime(value) : whenMissing;
-}
-
-/// <summary>PostHog's backfill <c>progress</c> (spec §5.4), counting the runs the calendar yields.</summary>
-public static class BackfillProgressRules
-{
-    public static BackfillProgress? Compute(BatchExportBackfill backfill, ScheduleSpec spec, int finishedRuns, DateTimeOffset now)
-    {
-        var total = TotalExpectedRuns(backfill, spec, now);
-        if (backfill.Status == BackfillStatuses.Completed)
-        {
-            return new BackfillProgress(total, total, 1.0);
-        }
-
-        if (!BackfillStatuses.IsActive(backfill.Status) || total is null or 0 || (backfill.StartAt == null && backfill.AdjustedStartAt == null))
-        {
-            return null;
-        }
-
-        var expected = Math.Max(total.Value, finishedRuns);
-        return new BackfillProgress(expected, finishedRuns, RoundToTenths((double)finishedRuns / expected));
-    }
-
-    /// <summary>
-    /// Python's <c>round(x, 1)</c>: the exact binary value of <paramref name="value"/> rounded half to even. Unlike
-    /// <see cref="Math.Round(double, int)"/>, which rounds <c>x * 10</c>: 1/20 is 0.1 in PostHog, but 0 that way.
-    /// </summary>
-    public static double RoundToTenths(double value)
-    {
-        if (value == 0 || !double.IsFinite(value))
-        {
-            return value;
-        }
-
-        var bits = BitConverter.DoubleToInt64Bits(Math.Abs(value));
-        var exponent = (int)((bits >> 52) & 0x7FF);
-        var mantissa = bits & 0xFFFFFFFFFFFFFL;
-        if (exponent == 0)
-        {
-            exponent = 1;
-        }
-        else
-        {
-            mantissa |= 1L << 52;
-        }
-
-        // |value| * 10 = numerator / denominator exactly.
-        exponent -= 1075;
-        var numerator = new System.Numerics.BigInteger(mantissa) * 10;
-        var denominator = System.Numerics.BigInteger.One;
-        if (exponent < 0)
-        {
-            denominator <<= -exponent;
-        }
-        else
-        {
-            numerator <<= exponent;
-        }
-
-        var tenths = System.Numerics.BigInteger.DivRem(numerator, denominator, out var remainder);
-        var half = (remainder * 2).CompareTo(denominator);
-        if (half > 0 || (half == 0 && !tenths.IsEven))
-        {
-            tenths += 1;
-        }
-
-        return Math.CopySign((double)tenths / 10, value);
-    }
-
-    /// <summary>The calendar's count of intervals (every interval of the range runs, with or without data).</summary>
-    public static int? TotalExpectedRuns(BatchExportBackfill backfill, ScheduleSpec spec, DateTimeOffset now)
-    {
-        var start = backfill.AdjustedStartAt ?? backfill.StartAt;
-        if (start == null)
-        {
-            // A backfill from the beginning of time over a model with no data at all runs nothing.
-            return backfill.TotalRecordsCount == 0 ? 0 : 1;
-        }
-
-        var end = backfill.EndAt ?? backfill.FinishedAt ?? (backfill.Status == BackfillStatuses.Running || backfill.Status == BackfillStatuses.Starting ? now : null);
-        return end == null ? null : ExportCalendar.CountIntervalsCovering(spec, start.Value, end.Value);
-    }
 }

@@ -118,7 +118,7 @@ public static class KeysetPage
         }
         catch (Exception exception) when (exception is FormatException or JsonException)
         {
-            throw ApiException.NotFound("Invalid cursor");
+            throw new NotFoundException("Invalid cursor");
         }
     }
 

@@ -1,4 +1,3 @@
-using BatchExports.Core.Contracts;
 using BatchExports.Core.Domain;
 using BatchExports.Core.Errors;
 using BatchExports.Core.Orchestration;
@@ -11,20 +10,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BatchExports.Core.Services.Runs;
 
-/// <summary>The runs filters of <c>GET …/runs/</c>, already parsed (spec §5.5).</summary>
-public sealed record RunListQuery(
-    string Ordering,
-    DateTimeOffset? After,
-    DateTimeOffset? Before,
-    DateTimeOffset? Start,
-    DateTimeOffset? End,
-    IReadOnlyList<string> Statuses,
-    string? Cursor);
-
 /// <summary>Runs of an export: list, retrieve, cancel and retry (spec §1.3, §5.5).</summary>
 public sealed class RunService(
     BatchExportsDbContext db,
-    BatchExportService exports,
+    ExportLookup lookup,
     BackfillService backfills,
     IExportOrchestrator orchestrator,
     ExportLog log,
@@ -33,10 +22,10 @@ public sealed class RunService(
     public const int PageSize = 100;
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(7);
 
-    public async Task<CursorPage<BatchExportRunResponse>> ListAsync(
-        ExportScope scope, string rawExportId, RunListQuery query, Func<string, string> link, CancellationToken cancellationToken)
+    public async Task<KeysetPage.Result<BatchExportRun>> ListAsync(
+        ExportScope scope, string rawExportId, RunListQuery query, CancellationToken cancellationToken)
     {
-        var export = await exports.FindAsync(scope, rawExportId, tracked: false, cancellationToken);
+        var export = await lookup.FindAsync(scope, rawExportId, tracked: false, cancellationToken);
         var now = clock.GetUtcNow();
         var runs = db.BatchExportRuns.AsNoTracking().Where(r => r.BatchExportId == export.Id);
         var byInterval = query.Ordering.TrimStart('-') == "data_interval_start";
@@ -62,25 +51,21 @@ public sealed class RunService(
         }
 
         var descending = query.Ordering.StartsWith('-');
-        var page = byInterval
+        return byInterval
             ? await KeysetPage.ReadAsync(runs, r => r.DataIntervalStart ?? DateTimeOffset.MinValue, r => r.Id, descending, query.Cursor, PageSize, cancellationToken)
             : await KeysetPage.ReadAsync(runs, r => r.CreatedAt, r => r.Id, descending, query.Cursor, PageSize, cancellationToken);
-        return new CursorPage<BatchExportRunResponse>(
-            page.NextCursor == null ? null : link(page.NextCursor),
-            page.PreviousCursor == null ? null : link(page.PreviousCursor),
-            page.Items.Select(BatchExportMapping.ToResponse).ToList());
     }
 
-    public async Task<BatchExportRunResponse> GetAsync(ExportScope scope, string rawExportId, string rawRunId, CancellationToken cancellationToken) =>
-        BatchExportMapping.ToResponse((await FindAsync(scope, rawExportId, rawRunId, tracked: false, cancellationToken)).Run);
+    public async Task<BatchExportRun> GetAsync(ExportScope scope, string rawExportId, string rawRunId, CancellationToken cancellationToken) =>
+        (await lookup.FindRunAsync(scope, rawExportId, rawRunId, tracked: false, cancellationToken)).Run;
 
     /// <summary>Cancels a Starting/Running run; its executor stops within a heartbeat.</summary>
     public async Task CancelAsync(ExportScope scope, string rawExportId, string rawRunId, CancellationToken cancellationToken)
     {
-        var (export, run) = await FindAsync(scope, rawExportId, rawRunId, tracked: true, cancellationToken);
+        var (export, run) = await lookup.FindRunAsync(scope, rawExportId, rawRunId, tracked: true, cancellationToken);
         if (!RunStatuses.IsActive(run.Status))
         {
-            throw ApiException.Validation($"Cannot cancel a run that is in '{run.Status}' status");
+            throw new ValidationException($"Cannot cancel a run that is in '{run.Status}' status");
         }
 
         RunCancellation.MarkCancelled(run, clock.GetUtcNow());
@@ -92,23 +77,8 @@ public sealed class RunService(
     /// <summary>Re-runs the run's interval as a one-interval backfill (PostHog has no status precondition).</summary>
     public async Task<Guid> RetryAsync(ExportScope scope, string rawExportId, string rawRunId, CancellationToken cancellationToken)
     {
-        var (export, run) = await FindAsync(scope, rawExportId, rawRunId, tracked: false, cancellationToken);
+        var (export, run) = await lookup.FindRunAsync(scope, rawExportId, rawRunId, tracked: false, cancellationToken);
         var backfill = await backfills.StartAsync(export, run.DataIntervalStart, run.DataIntervalEnd, enforceLimit: false, cancellationToken);
         return backfill.Id;
-    }
-
-    /// <summary>The run, within an export visible in <paramref name="scope"/>; used by the run logs route too.</summary>
-    public async Task<(BatchExport Export, BatchExportRun Run)> FindAsync(
-        ExportScope scope, string rawExportId, string rawRunId, bool tracked, CancellationToken cancellationToken)
-    {
-        var export = await exports.FindAsync(scope, rawExportId, tracked: false, cancellationToken);
-        if (!Guid.TryParse(rawRunId, out var runId))
-        {
-            throw ApiException.NotFound();
-        }
-
-        var query = db.BatchExportRuns.Where(r => r.Id == runId && r.BatchExportId == export.Id);
-        var run = await (tracked ? query : query.AsNoTracking()).SingleOrDefaultAsync(cancellationToken) ?? throw ApiException.NotFound();
-        return (export, run);
     }
 }

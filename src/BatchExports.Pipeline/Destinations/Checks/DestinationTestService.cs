@@ -1,22 +1,9 @@
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain.Destinations;
+using BatchExports.Core.Services.DestinationTests;
 using BatchExports.Pipeline.Destinations.S3;
 
 namespace BatchExports.Pipeline.Destinations.Checks;
-
-/// <summary>The result of one step: PostHog's <c>{"status": "Passed"|"Failed"|"Skipped", "message"}</c>.</summary>
-public sealed record StepResult(string Status, string? Message)
-{
-    public static StepResult Passed() => new("Passed", null);
-
-    public static StepResult Failed(string message) => new("Failed", message);
-}
-
-/// <summary>A step of a destination test as PostHog serialises it (<c>result</c> is null until it ran).</summary>
-public sealed record TestStep(string Name, string Description, StepResult? Result);
-
-/// <summary><c>GET …/batch_exports/test/?destination=T</c>.</summary>
-public sealed record DestinationTestResponse(IReadOnlyList<TestStep> Steps);
 
 /// <summary>One destination type's checks, run for real against the destination a user configured.</summary>
 public interface IDestinationTest
@@ -29,7 +16,7 @@ public interface IDestinationTest
 }
 
 /// <summary>PostHog's destination tests (api spec §3.6): list a type's steps, run one step against a config.</summary>
-public sealed class DestinationTestService(IEnumerable<IDestinationTest> tests)
+public sealed class DestinationTestService(IEnumerable<IDestinationTest> tests) : IDestinationTestSteps
 {
     private readonly IReadOnlyDictionary<string, IDestinationTest> _tests = tests.ToDictionary(t => t.Type);
 

@@ -1,4 +1,4 @@
-namespace BatchExports.Core.Json;
+namespace BatchExports.Api.Json;
 
 /// <summary>
 /// A request body that needs to tell "sent as null" from "not sent" (PATCH semantics, PostHog's

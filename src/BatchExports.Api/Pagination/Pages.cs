@@ -1,4 +1,4 @@
-namespace BatchExports.Core.Contracts;
+namespace BatchExports.Api.Pagination;
 
 /// <summary>DRF's limit/offset page.</summary>
 public sealed record Page<T>(int Count, string? Next, string? Previous, IReadOnlyList<T> Results);

@@ -1,4 +1,4 @@
-namespace BatchExports.Core.Contracts;
+namespace BatchExports.Api.Discovery;
 
 public sealed record ProjectResponse(
     int Id,

@@ -1,8 +1,9 @@
-namespace BatchExports.Core.Errors;
+namespace BatchExports.Api.Errors;
 
 /// <summary>
-/// An error a client caused or may act on. The API turns it into PostHog's envelope
-/// <c>{"type","code","detail","attr"}</c> with <see cref="StatusCode"/>; anything else becomes a 500.
+/// An HTTP-level error the Api itself raises (authentication, an unparsable or oversized body, a route or method that
+/// does not exist) with the status code and PostHog's envelope fields it answers with. Use-case errors are Core's
+/// <see cref="Core.Errors.DomainException"/>s, mapped by <see cref="DomainErrors"/>.
 /// </summary>
 public sealed class ApiException : Exception
 {
@@ -26,14 +27,14 @@ public sealed class ApiException : Exception
 
     public string? Attr { get; }
 
-    /// <summary>A 400 <c>validation_error</c>. PostHog rewrites DRF's code <c>invalid</c> to <c>invalid_input</c>.</summary>
-    public static ApiException Validation(string detail, string? attr = null, string code = "invalid_input") =>
-        new(400, "validation_error", code == "invalid" ? "invalid_input" : code, detail, attr);
+    /// <summary>A 400 <c>validation_error</c>; the code is already PostHog's (see <see cref="Core.Errors.ValidationException"/>).</summary>
+    public static ApiException Validation(string detail, string? attr, string code) =>
+        new(400, "validation_error", code, detail, attr);
 
     public static ApiException Parse(string detail) =>
         new(400, "invalid_request", "parse_error", detail, null);
 
-    public static ApiException NotFound(string detail = "Not found.") =>
+    public static ApiException NotFound(string detail = Core.Errors.NotFoundException.DefaultDetail) =>
         new(404, "invalid_request", "not_found", detail, null);
 
     public static ApiException MethodNotAllowed(string method) =>
@@ -54,12 +55,7 @@ public sealed class ApiException : Exception
     public static ApiException PermissionDenied(string detail) =>
         new(403, "authentication_error", "permission_denied", detail, null);
 
-    /// <summary>PostHog raises these as custom APIExceptions, which drf-exceptions-hog types as <c>server_error</c>.</summary>
-    public static ApiException TooManyConcurrentBackfills(int limit) =>
-        new(429, "server_error", "too_many_concurrent_backfills",
-            $"This team already has {limit} batch export backfills running. Wait for some to finish or cancel them before creating more.",
-            null);
-
-    public static ApiException Throttled(string detail) =>
-        new(429, "throttled_error", "throttled", detail, null);
+    /// <summary>PostHog raises this as a custom APIException, which drf-exceptions-hog types as <c>server_error</c>.</summary>
+    public static ApiException TooManyConcurrentBackfills(string detail) =>
+        new(429, "server_error", "too_many_concurrent_backfills", detail, null);
 }

@@ -1,15 +1,20 @@
 using System.ComponentModel;
 using System.Text.Json.Nodes;
-using BatchExports.Core.Json;
+using BatchExports.Core.Domain.Destinations;
+using BatchExports.Core.Domain.Schemas;
+using BatchExports.Api.Json;
+using BatchExports.Core.Services.BatchExports;
 
-namespace BatchExports.Core.Contracts;
+namespace BatchExports.Api.BatchExports;
 
 /// <summary>
 /// The body of create, PUT and PATCH. Every field is optional on the wire so that the validators can give PostHog's
 /// messages ("This field is required." vs "This field may not be null.") and PATCH can tell "sent as null" from "absent".
 /// </summary>
-public record BatchExportWriteRequest : PresenceTracked
+public record BatchExportWriteRequest : PresenceTracked, IBatchExportInput
 {
+    private HogQLParse? _hogqlQueryParse;
+
     [Description("A human-readable name for this BatchExport.")]
     public string? Name { get; init; }
 
@@ -50,6 +55,10 @@ public record BatchExportWriteRequest : PresenceTracked
 
     [Description("The team to create the export in: required on the organization route, ignored elsewhere.")]
     public int? TeamId { get; init; }
+
+    IDestinationInput? IBatchExportInput.Destination => Destination;
+
+    public HogQLParse? ParseHogqlQuery() => HogqlQuery is { } query ? _hogqlQueryParse ??= HogQLParse.Of(query) : null;
 }
 
 /// <summary>A create body plus the step to run: PostHog's <c>run_test_step_new</c>.</summary>
@@ -67,8 +76,10 @@ public sealed record StoredDestinationTestStepRequest
     public DestinationWriteRequest? Destination { get; init; }
 }
 
-public sealed record DestinationWriteRequest : PresenceTracked
+public sealed record DestinationWriteRequest : PresenceTracked, IDestinationInput
 {
+    private (DestinationDefinition Definition, bool Partial, (JsonObject Config, string? Error) Result)? _shape;
+
     [Description("S3, Postgres, Redshift, HTTP or NoOp.")]
     public string? Type { get; init; }
 
@@ -79,6 +90,18 @@ public sealed record DestinationWriteRequest : PresenceTracked
 
     [Description("Write-only alias of integration.")]
     public int? IntegrationId { get; init; }
+
+    public (JsonObject Config, string? Error) CheckShape(DestinationDefinition definition, bool partial)
+    {
+        if (_shape is { } cached && cached.Definition == definition && cached.Partial == partial)
+        {
+            return cached.Result;
+        }
+
+        var result = DestinationConfigRules.CheckShape(definition, Config!, partial);
+        _shape = (definition, partial, result);
+        return result;
+    }
 
     // The generated ToString would print the config, secrets included, into any log line that formats a request
     // (ASP.NET logs action arguments at Trace level). Print only the config's keys.
@@ -92,101 +115,8 @@ public sealed record DestinationWriteRequest : PresenceTracked
     }
 }
 
-public sealed record DestinationResponse(string Type, JsonObject Config, int? Integration, int? IntegrationId);
-
-/// <summary>PostHog's BatchExport, fields in its serializer's order (spec §1.6).</summary>
-public sealed record BatchExportResponse(
-    Guid Id,
-    int TeamId,
-    string Name,
-    string Model,
-    DestinationResponse Destination,
-    string Interval,
-    bool Paused,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset LastUpdatedAt,
-    DateTimeOffset? LastPausedAt,
-    DateTimeOffset? StartAt,
-    DateTimeOffset? EndAt,
-    IReadOnlyList<BatchExportRunResponse> LatestRuns,
-    string? HogqlQuery,
-    JsonObject? Schema,
-    JsonArray? Filters,
-    string Timezone,
-    int? OffsetDay,
-    int? OffsetHour);
-
-/// <summary>PostHog's BatchExportRun (spec §1.8).</summary>
-public sealed record BatchExportRunResponse(
-    Guid Id,
-    string Status,
-    int? RecordsCompleted,
-    int? RecordsFailed,
-    string? LatestError,
-    DateTimeOffset? DataIntervalStart,
-    DateTimeOffset DataIntervalEnd,
-    string? Cursor,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? FinishedAt,
-    DateTimeOffset LastUpdatedAt,
-    long? RecordsTotalCount,
-    long? BytesExported,
-    Guid BatchExport,
-    Guid? BatchExportOnDemand,
-    Guid? Backfill);
-
-public sealed record PausedResponse(bool Paused);
-
 public sealed record UnpauseRequest
 {
     [Description("Backfill the intervals missed while paused.")]
     public bool? Backfill { get; init; }
 }
-
-/// <summary>One log line, as PostHog's log entries API returns it.</summary>
-public sealed record LogEntryResponse(string LogSourceId, string? InstanceId, DateTimeOffset Timestamp, string Level, string Message);
-
-public sealed record BackfillCreateRequest
-{
-    [Description("Start of the period: a date (YYYY-MM-DD) for day and week exports, else an ISO datetime with offset. null = from the earliest data.")]
-    public string? StartAt { get; init; }
-
-    [Description("End of the period, same format. null = up to now, then unpause (HTTP and NoOp only).")]
-    public string? EndAt { get; init; }
-}
-
-public sealed record BackfillProgress(int? TotalRuns, int? FinishedRuns, double? Progress);
-
-/// <summary>PostHog's BatchExportBackfill (spec §1.9); the create response adds <c>backfill_id</c>.</summary>
-public sealed record BackfillResponse(
-    Guid Id,
-    BackfillProgress? Progress,
-    DateTimeOffset? StartAt,
-    DateTimeOffset? EndAt,
-    string Status,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? FinishedAt,
-    DateTimeOffset LastUpdatedAt,
-    int Team,
-    Guid BatchExport,
-    DateTimeOffset? AdjustedStartAt,
-    long? TotalRecordsCount);
-
-public sealed record BackfillCreatedResponse(
-    Guid Id,
-    BackfillProgress? Progress,
-    DateTimeOffset? StartAt,
-    DateTimeOffset? EndAt,
-    string Status,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? FinishedAt,
-    DateTimeOffset LastUpdatedAt,
-    int Team,
-    Guid BatchExport,
-    DateTimeOffset? AdjustedStartAt,
-    long? TotalRecordsCount,
-    Guid BackfillId);
-
-public sealed record BackfillIdResponse(Guid BackfillId);
-
-public sealed record CancelledResponse(bool Cancelled);

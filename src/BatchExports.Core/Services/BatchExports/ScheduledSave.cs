@@ -1,0 +1,28 @@
+using BatchExports.Core.Domain;
+using BatchExports.Core.Orchestration;
+using BatchExports.Core.Persistence;
+
+namespace BatchExports.Core.Services.BatchExports;
+
+/// <summary>
+/// The one way a changed export is saved: the row and the engine's schedule in one transaction, so a schedule the
+/// engine refuses leaves the row as it was.
+/// </summary>
+public sealed class ScheduledSave(BatchExportsDbContext db, IExportOrchestrator orchestrator)
+{
+    /// <summary>Saves <paramref name="export"/> (added to the context first when <paramref name="isNew"/>) and its schedule.</summary>
+    public async Task SaveAsync(BatchExport export, bool isNew, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (isNew)
+        {
+            db.BatchExports.Add(export);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        // The engine may write schedule state of its own (e.g. the next firing), saved in the same transaction.
+        await orchestrator.ExportSavedAsync(export, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+}
