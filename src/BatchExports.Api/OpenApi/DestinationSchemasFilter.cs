@@ -37,7 +37,7 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
                 Required = new HashSet<string> { "type", "config" },
                 Properties = new Dictionary<string, IOpenApiSchema>
                 {
-                    ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(type)], Default = JsonValue.Create(type) },
+                    ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(type)] },
                     ["config"] = new OpenApiSchemaReference(configName, document),
                     ["integration"] = new OpenApiSchema
                     {
@@ -90,11 +90,11 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
     private static IOpenApiSchema? UncheckedSchema(string name, OpenApiDocument document) => name switch
     {
         "aws_access_key_id" or "aws_secret_access_key" => new OpenApiSchema { Type = JsonSchemaType.String },
-        "compression" => WireSchemasFilter.Nullable(new OpenApiSchemaReference(EnumSchemas.Compression, document), JsonSchemaType.String),
+        "compression" => WireSchemasFilter.NullableCopy(document.Components!.Schemas!, EnumSchemas.Compression),
         "encryption" or "kms_key_id" or "endpoint_url" => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
         "max_file_size_mb" => new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Minimum = "1" },
         "mode" => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("INSERT"), JsonValue.Create("COPY")] },
-        "copy_inputs" => new OpenApiSchema { Type = JsonSchemaType.Object | JsonSchemaType.Null, AdditionalPropertiesAllowed = true },
+        "copy_inputs" => new OpenApiSchema { Type = JsonSchemaType.Object | JsonSchemaType.Null, AdditionalProperties = new OpenApiSchema() },
         _ => null,
     };
 
@@ -105,8 +105,7 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
             if (known is OpenApiSchema inline)
             {
                 inline.WriteOnly = secret;
-                inline.Description = Describe(field.Name);
-                inline.Default = field.Default?.DeepClone();
+                inline.Description = Describe(field);
             }
 
             return known;
@@ -117,8 +116,7 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
             return new OpenApiSchema
             {
                 AllOf = [new OpenApiSchemaReference(EnumSchemas.FileFormat, document)],
-                Default = field.Default?.DeepClone(),
-                Description = Describe(field.Name),
+                Description = Describe(field),
             };
         }
 
@@ -133,10 +131,24 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
                 _ => null,
             },
             Items = field.Kind == ConfigValueKind.StringList ? new OpenApiSchema { Type = JsonSchemaType.String } : null,
-            Default = field.Default?.DeepClone(),
             WriteOnly = secret,
-            Description = Describe(field.Name),
+            Description = Describe(field),
         };
+    }
+
+    /// <summary>
+    /// Defaults are told in words, not as <c>default</c>: openapi-typescript (by default) types a property with a
+    /// default as required, and a client would then have to send every defaulted key.
+    /// </summary>
+    private static string? Describe(ConfigField field)
+    {
+        var text = Describe(field.Name);
+        if (field.Default is { } value)
+        {
+            text = (text == null ? "" : text + " ") + $"Default: {value.ToJsonString()}.";
+        }
+
+        return text;
     }
 
     private static string? Describe(string fieldName) => fieldName switch

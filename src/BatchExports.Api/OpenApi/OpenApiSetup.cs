@@ -43,7 +43,7 @@ public static class OpenApiSetup
 
             // .NET's JSON DOM types would otherwise be described member by member ({options, parent, root}).
             options.MapType<JsonNode>(() => new OpenApiSchema());
-            options.MapType<JsonObject>(() => new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalPropertiesAllowed = true });
+            options.MapType<JsonObject>(() => new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema() });
             options.MapType<JsonArray>(() => new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema() });
         });
         return services;

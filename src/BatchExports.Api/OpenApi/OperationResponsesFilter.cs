@@ -74,7 +74,10 @@ public sealed class OperationResponsesFilter : IOperationFilter
 
         if (operation.RequestBody is OpenApiRequestBody body && body.Content != null)
         {
-            body.Required = true;
+            // Required where an empty body is refused (create, PUT, PATCH, run_test_step_new); unpause, backfills
+            // and run_test_step accept none (no backfill; from the earliest data; step 0 of the stored config).
+            body.Required = context.ApiDescription.ParameterDescriptions
+                .Any(p => p.Source.Id == "Body" && p.Type.Name is "BatchExportWriteRequest" or "DestinationTestStepRequest");
             if (body.Content.TryGetValue("application/json", out var json))
             {
                 body.Content = new Dictionary<string, IOpenApiMediaType> { ["application/json"] = json };

@@ -27,6 +27,7 @@ public sealed class WireSchemasFilter : IDocumentFilter
             Ref(schemas, request, "model", EnumSchemas.Model, document);
             Ref(schemas, request, "interval", EnumSchemas.Interval, document);
             Set(schemas, request, "filters", Nullable(FilterList()));
+            Set(schemas, request, "name", new OpenApiSchema { Type = JsonSchemaType.String, Description = "A human-readable name for this BatchExport." });
         }
 
         Ref(schemas, "BatchExportDestination", "type", EnumSchemas.DestinationType, document);
@@ -35,21 +36,20 @@ public sealed class WireSchemasFilter : IDocumentFilter
         foreach (var backfill in new[] { "BatchExportBackfill", "BatchExportBackfillCreated" })
         {
             Ref(schemas, backfill, "status", EnumSchemas.BackfillStatus, document);
-            Set(schemas, backfill, "progress", Nullable(new OpenApiSchemaReference("BatchExportBackfillProgress", document)));
+            Set(schemas, backfill, "progress", NullableCopy(schemas, "BatchExportBackfillProgress"));
         }
 
         Ref(schemas, "LogEntry", "level", EnumSchemas.LogLevel, document);
         Ref(schemas, SchemaNames.Error, "type", EnumSchemas.ErrorType, document);
         Ref(schemas, SchemaNames.Error, "code", EnumSchemas.ErrorCode, document);
         Ref(schemas, "BatchExportDestinationTestStepResult", "status", EnumSchemas.TestStepStatus, document);
-        if (schemas.TryGetValue("BatchExportDestinationTestStep", out var step) && step is OpenApiSchema stepSchema && stepSchema.Properties?["result"] is { } result)
-        {
-            stepSchema.Properties["result"] = Nullable(result is OpenApiSchema { AllOf: [var inner] } ? inner : result);
-        }
+        Set(schemas, "BatchExportDestinationTestStep", "result", NullableCopy(schemas, "BatchExportDestinationTestStepResult"));
 
         if (schemas.TryGetValue(SchemaNames.BatchExportRequest, out var write) && write is OpenApiSchema writeSchema)
         {
             schemas[SchemaNames.PatchedBatchExport] = Patched(writeSchema, document);
+            schemas[PatchedDestination] = PatchedDestinationSchema(document);
+            Set(schemas, "BatchExportRunTestStepRequest", "destination", new OpenApiSchemaReference(PatchedDestination, document));
             writeSchema.Required = new SortedSet<string>(["destination", "interval", "name"], StringComparer.Ordinal);
             UsePatchedBodies(document);
         }
@@ -61,14 +61,22 @@ public sealed class WireSchemasFilter : IDocumentFilter
     }
 
     /// <summary>
-    /// OpenAPI 3.0 cannot put <c>nullable</c> beside a <c>$ref</c>: wrap the reference in an <c>allOf</c>, with the
-    /// referenced schema's <paramref name="type"/> (3.0 ignores <c>nullable</c> without a <c>type</c>).
+    /// A nullable copy of a component, inline. Validators (Prism) do not combine 3.0's <c>nullable</c> with an
+    /// <c>allOf</c> reference to an object, so a null there would be reported as a violation.
     /// </summary>
-    public static OpenApiSchema Nullable(IOpenApiSchema schema, JsonSchemaType type = JsonSchemaType.Object) => schema is OpenApiSchema inline
-        ? Merge(inline)
-        : new OpenApiSchema { AllOf = [schema], Type = type | JsonSchemaType.Null };
+    public static OpenApiSchema NullableCopy(IDictionary<string, IOpenApiSchema> schemas, string name)
+    {
+        var copy = Nullable((OpenApiSchema)schemas[name]);
+        if (copy.Enum is { Count: > 0 } values)
+        {
+            // A JSON null is a null JsonNode; validators check enum before nullable, so null must be listed.
+            copy.Enum = [.. values, null!];
+        }
 
-    private static OpenApiSchema Merge(OpenApiSchema inline)
+        return copy;
+    }
+
+    private static OpenApiSchema Nullable(OpenApiSchema inline)
     {
         var copy = (OpenApiSchema)inline.CreateShallowCopy();
         copy.Type = (copy.Type ?? JsonSchemaType.Object) | JsonSchemaType.Null;
@@ -76,13 +84,13 @@ public sealed class WireSchemasFilter : IDocumentFilter
     }
 
     private static OpenApiSchema FreeObject(string description) =>
-        new() { Type = JsonSchemaType.Object, AdditionalPropertiesAllowed = true, Description = description };
+        new() { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema(), Description = description };
 
     private static OpenApiSchema FilterList() => new()
     {
         Type = JsonSchemaType.Array,
         Description = "Filters applied to the exported rows, each with a type of event, person or hogql.",
-        Items = new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalPropertiesAllowed = true },
+        Items = new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema() },
     };
 
     private static void Ref(IDictionary<string, IOpenApiSchema> schemas, string schemaName, string property, string target, OpenApiDocument document)
@@ -108,19 +116,23 @@ public sealed class WireSchemasFilter : IDocumentFilter
         patched.Description = "The fields to change; absent fields keep their values. The destination config is merged into the stored one, so secrets may be omitted.";
         patched.Required = new HashSet<string>();
         patched.Properties = new Dictionary<string, IOpenApiSchema>(write.Properties!);
-        patched.Properties["destination"] = new OpenApiSchema
-        {
-            Type = JsonSchemaType.Object,
-            Description = "Keys of config are merged into the stored config; type may not change to another destination type's keys without them.",
-            Properties = new Dictionary<string, IOpenApiSchema>
-            {
-                ["type"] = new OpenApiSchemaReference(EnumSchemas.DestinationType, document),
-                ["config"] = FreeObject("Config keys to set (see the per-type config schemas)."),
-                ["integration"] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null },
-            },
-        };
+        patched.Properties["destination"] = new OpenApiSchemaReference(PatchedDestination, document);
         return patched;
     }
+
+    private const string PatchedDestination = "PatchedBatchExportDestination";
+
+    private static OpenApiSchema PatchedDestinationSchema(OpenApiDocument document) => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "Keys of config are merged into the stored config; type may not change to another destination type's keys without them.",
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["type"] = new OpenApiSchemaReference(EnumSchemas.DestinationType, document),
+            ["config"] = FreeObject("Config keys to set (see the per-type config schemas)."),
+            ["integration"] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null },
+        },
+    };
 
     private static void UsePatchedBodies(OpenApiDocument document)
     {
