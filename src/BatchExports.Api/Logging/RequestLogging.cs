@@ -17,6 +17,10 @@ public static class RequestLogging
         app.UseSerilogRequestLogging(options =>
         {
             options.MessageTemplate = MessageTemplate;
+
+            // The host's own logger, not the static Log.Logger: two hosts in one process (tests) would otherwise
+            // write each other's request lines.
+            options.Logger = app.ApplicationServices.GetService<Serilog.ILogger>();
             options.GetLevel = (context, _, exception) => exception != null || context.Response.StatusCode >= 500
                 ? LogEventLevel.Error
                 : LogEventLevel.Information;
