@@ -6,7 +6,8 @@ namespace BatchExports.Api.OpenApi;
 /// <summary>
 /// Paths as PostHog publishes them: a trailing slash (the server accepts both, but tools built from the document
 /// only call what it lists, and PostHog's curl examples use the slash), path parameters named
-/// <c>project_id</c> / <c>environment_id</c> where our routes say <c>team_id</c>, and one tag per resource.
+/// <c>project_id</c> / <c>environment_id</c> where our routes say <c>team_id</c>, the environment alias deprecated,
+/// and one tag per resource.
 /// </summary>
 public sealed class PostHogPathsFilter : IDocumentFilter
 {
@@ -45,6 +46,9 @@ public sealed class PostHogPathsFilter : IDocumentFilter
                 }
 
                 operation.Tags = new HashSet<OpenApiTagReference> { new(TagFor(renamed), document) };
+
+                // As in PostHog's schema: the environment routes are an alias kept for older clients.
+                operation.Deprecated |= family == "environment_id";
             }
 
             paths[renamed] = item;

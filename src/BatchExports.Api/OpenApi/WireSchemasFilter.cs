@@ -13,6 +13,14 @@ public sealed class WireSchemasFilter : IDocumentFilter
     public void Apply(OpenApiDocument document, DocumentFilterContext context)
     {
         var schemas = document.Components!.Schemas!;
+
+        // Swashbuckle closes every record (additionalProperties: false). The server ignores unknown request keys, and
+        // a response may gain a field; a closed schema would make validators and generated clients refuse both.
+        foreach (var schema in schemas.Values.OfType<OpenApiSchema>())
+        {
+            schema.AdditionalPropertiesAllowed = true;
+        }
+
         foreach (var (name, schema) in EnumSchemas.All())
         {
             schemas[name] = schema;
