@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using BatchExports.Api.Runs;
-using BatchExports.Core.Domain.Destinations;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
