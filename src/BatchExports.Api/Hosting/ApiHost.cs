@@ -74,10 +74,9 @@ public static class ApiHost
         builder.Services.AddApiDocumentation();
 
         var app = builder.Build();
+        app.UseRequestLogging();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = _ => Task.CompletedTask });
         app.UseErrorEnvelopesForEmptyResponses();
-        app.UseSerilogRequestLogging(options =>
-            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms");
         app.UseApiDocumentation();
         app.UseRouting();
         app.UseAuthentication();

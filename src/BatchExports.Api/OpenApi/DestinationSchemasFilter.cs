@@ -12,7 +12,7 @@ namespace BatchExports.Api.OpenApi;
 /// </summary>
 public sealed class DestinationSchemasFilter : IDocumentFilter
 {
-    private const string WriteSchema = "DestinationWriteRequest";
+    private const string WriteSchema = SchemaNames.DestinationWrite;
 
     public void Apply(OpenApiDocument document, DocumentFilterContext context)
     {
@@ -29,7 +29,7 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
             var definition = DestinationCatalog.Get(type);
             var configName = $"{SchemaName(type)}DestinationConfig";
             var destinationName = $"{SchemaName(type)}DestinationWrite";
-            schemas[configName] = ConfigSchema(definition);
+            schemas[configName] = ConfigSchema(definition, document);
             schemas[destinationName] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
@@ -59,17 +59,17 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
         };
     }
 
-    private static OpenApiSchema ConfigSchema(DestinationDefinition definition)
+    private static OpenApiSchema ConfigSchema(DestinationDefinition definition, OpenApiDocument document)
     {
         var properties = new Dictionary<string, IOpenApiSchema>();
         foreach (var field in definition.Fields)
         {
-            properties[field.Name] = FieldSchema(field, definition.SecretFields.Contains(field.Name));
+            properties[field.Name] = FieldSchema(field, definition.SecretFields.Contains(field.Name), document);
         }
 
         foreach (var field in DestinationCatalog.BaseFields.Where(f => f.Kind == ConfigValueKind.StringList))
         {
-            properties[field.Name] = FieldSchema(field, secret: false);
+            properties[field.Name] = FieldSchema(field, secret: false, document);
         }
 
         return new OpenApiSchema
@@ -83,31 +83,85 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
         };
     }
 
-    private static OpenApiSchema FieldSchema(ConfigField field, bool secret) => new()
+    /// <summary>
+    /// The catalog checks some keys' values itself (<see cref="ConfigValueKind.Unchecked"/>) rather than by kind; the
+    /// document still says what they hold, as PostHog's typed configs do.
+    /// </summary>
+    private static IOpenApiSchema? UncheckedSchema(string name, OpenApiDocument document) => name switch
     {
-        Type = field.Kind switch
+        "aws_access_key_id" or "aws_secret_access_key" => new OpenApiSchema { Type = JsonSchemaType.String },
+        "compression" => WireSchemasFilter.NullableCopy(document.Components!.Schemas!, EnumSchemas.Compression),
+        "encryption" or "kms_key_id" or "endpoint_url" => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
+        "max_file_size_mb" => new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Minimum = "1" },
+        "mode" => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("INSERT"), JsonValue.Create("COPY")] },
+        "copy_inputs" => new OpenApiSchema { Type = JsonSchemaType.Object | JsonSchemaType.Null, AdditionalProperties = new OpenApiSchema() },
+        _ => null,
+    };
+
+    private static IOpenApiSchema FieldSchema(ConfigField field, bool secret, OpenApiDocument document)
+    {
+        if (field.Kind == ConfigValueKind.Unchecked && UncheckedSchema(field.Name, document) is { } known)
         {
-            ConfigValueKind.String => JsonSchemaType.String,
-            ConfigValueKind.Integer => JsonSchemaType.Integer,
-            ConfigValueKind.Boolean => JsonSchemaType.Boolean,
-            ConfigValueKind.StringList => JsonSchemaType.Array | JsonSchemaType.Null,
-            _ => null,
-        },
-        Items = field.Kind == ConfigValueKind.StringList ? new OpenApiSchema { Type = JsonSchemaType.String } : null,
-        Default = field.Default?.DeepClone(),
-        WriteOnly = secret,
-        Description = field.Name switch
+            if (known is OpenApiSchema inline)
+            {
+                inline.WriteOnly = secret;
+                inline.Description = Describe(field);
+            }
+
+            return known;
+        }
+
+        if (field.Name == "file_format")
         {
-            "include_events" => "Only these event names are exported.",
-            "exclude_events" => "These event names are not exported.",
-            "prefix" => "Key prefix; may use {year}, {month}, {day}, {hour}, {minute}, {second}, {table}, {data_interval_start}, {data_interval_end}.",
-            "file_format" => "JSONLines or Parquet.",
-            "compression" => "JSONLines: gzip, brotli. Parquet: zstd, lz4, snappy, gzip, brotli. null for none.",
-            "endpoint_url" => "For S3-compatible stores (MinIO, R2, …); path-style unless use_virtual_style_addressing.",
-            "max_file_size_mb" => "Rotate files at this size; a _manifest.json lists them.",
-            "mode" => "INSERT or COPY.",
-            _ => null,
-        },
+            return new OpenApiSchema
+            {
+                AllOf = [new OpenApiSchemaReference(EnumSchemas.FileFormat, document)],
+                Description = Describe(field),
+            };
+        }
+
+        return new OpenApiSchema
+        {
+            Type = field.Kind switch
+            {
+                ConfigValueKind.String => JsonSchemaType.String,
+                ConfigValueKind.Integer => JsonSchemaType.Integer,
+                ConfigValueKind.Boolean => JsonSchemaType.Boolean,
+                ConfigValueKind.StringList => JsonSchemaType.Array | JsonSchemaType.Null,
+                _ => null,
+            },
+            Items = field.Kind == ConfigValueKind.StringList ? new OpenApiSchema { Type = JsonSchemaType.String } : null,
+            WriteOnly = secret,
+            Description = Describe(field),
+        };
+    }
+
+    /// <summary>
+    /// Defaults are told in words, not as <c>default</c>: openapi-typescript (by default) types a property with a
+    /// default as required, and a client would then have to send every defaulted key.
+    /// </summary>
+    private static string? Describe(ConfigField field)
+    {
+        var text = Describe(field.Name);
+        if (field.Default is { } value)
+        {
+            text = (text == null ? "" : text + " ") + $"Default: {value.ToJsonString()}.";
+        }
+
+        return text;
+    }
+
+    private static string? Describe(string fieldName) => fieldName switch
+    {
+        "include_events" => "Only these event names are exported.",
+        "exclude_events" => "These event names are not exported.",
+        "prefix" => "Key prefix; may use {year}, {month}, {day}, {hour}, {minute}, {second}, {table}, {data_interval_start}, {data_interval_end}.",
+        "file_format" => "JSONLines or Parquet.",
+        "compression" => "JSONLines: gzip, brotli. Parquet: zstd, lz4, snappy, gzip, brotli. null for none.",
+        "endpoint_url" => "For S3-compatible stores (MinIO, R2, …); path-style unless use_virtual_style_addressing.",
+        "max_file_size_mb" => "Rotate files at this size; a _manifest.json lists them.",
+        "mode" => "INSERT or COPY.",
+        _ => null,
     };
 
     private static string SchemaName(string type) => type switch

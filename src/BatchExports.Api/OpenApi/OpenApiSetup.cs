@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -29,9 +30,21 @@ public static class OpenApiSetup
                 Description = "A personal API key (phx_…), sent as `Authorization: Bearer <key>`.",
             });
             options.OperationFilter<SecurityOperationFilter>();
+            options.OperationFilter<OperationResponsesFilter>();
+            options.OperationFilter<ParametersFilter>();
+            options.OperationFilter<CreateExamplesFilter>();
+            options.SchemaFilter<RequiredPropertiesFilter>();
+            options.DocumentFilter<WireSchemasFilter>();
             options.DocumentFilter<DestinationSchemasFilter>();
+            options.DocumentFilter<PostHogPathsFilter>();
             options.SupportNonNullableReferenceTypes();
-            options.CustomOperationIds(OperationId);
+            options.CustomSchemaIds(SchemaNames.For);
+            options.CustomOperationIds(OperationIds.For);
+
+            // .NET's JSON DOM types would otherwise be described member by member ({options, parent, root}).
+            options.MapType<JsonNode>(() => new OpenApiSchema());
+            options.MapType<JsonObject>(() => new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema() });
+            options.MapType<JsonArray>(() => new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema() });
         });
         return services;
     }
@@ -48,30 +61,24 @@ public static class OpenApiSetup
 
             return next(context);
         });
-        app.UseSwagger(options => options.RouteTemplate = "api/schema/{documentName}.json");
+        app.UseSwagger(options =>
+        {
+            options.RouteTemplate = "api/schema/{documentName}.json";
+
+            // Generated clients and Swagger UI's "Try it out" call the host that served the document.
+            options.PreSerializeFilters.Add((document, request) =>
+                document.Servers = [new OpenApiServer { Url = $"{request.Scheme}://{request.Host}{request.PathBase}" }]);
+        });
         app.UseSwaggerUI(options =>
         {
             options.RoutePrefix = "api/schema/swagger-ui";
             options.SwaggerEndpoint("/api/schema/", "BatchExports API");
             options.DocumentTitle = "BatchExports API";
+            options.EnablePersistAuthorization();
+            options.EnableTryItOutByDefault();
+            options.DisplayOperationId();
         });
         return app;
-    }
-
-    /// <summary>
-    /// Unique and stable across the route families that share one controller:
-    /// <c>projects_batch_exports_pause</c>, <c>environments_batch_exports_pause</c>, …
-    /// </summary>
-    private static string? OperationId(Microsoft.AspNetCore.Mvc.ApiExplorer.ApiDescription api)
-    {
-        if (!api.ActionDescriptor.RouteValues.TryGetValue("action", out var action) || api.RelativePath == null)
-        {
-            return null;
-        }
-
-        var segments = api.RelativePath.Split('?')[0].Split('/', StringSplitOptions.RemoveEmptyEntries)
-            .Where(s => s != "api" && !s.StartsWith('{'));
-        return string.Join('_', segments.Append(action!.ToLowerInvariant()));
     }
 
     /// <summary>Marks every authenticated operation as needing a personal API key.</summary>
