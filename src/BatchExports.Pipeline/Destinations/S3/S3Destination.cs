@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.S3;
 using Amazon.S3.Model;
-using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Formats;
 using BatchExports.Pipeline.Runs;
 using BatchExports.Pipeline.Sources;
@@ -22,7 +21,7 @@ public sealed class S3Destination(MultipartUploadOptions? uploadOptions = null) 
     public static readonly IReadOnlyList<string> EventFields =
         ["uuid", "timestamp", "_inserted_at", "created_at", "event", "properties", "distinct_id", "elements_chain", "person_properties", "person_id"];
 
-    public string Type => DestinationCatalog.S3;
+    public string Type => S3Definition.TypeName;
 
     IReadOnlyList<string>? IDestination.EventFields => EventFields;
 
