@@ -6,6 +6,7 @@ using BatchExports.Pipeline.Destinations.Postgres;
 using BatchExports.Pipeline.Destinations.Redshift;
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Pipeline.Runs;
+using BatchExports.Pipeline.Tests.Sources;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchExports.Pipeline.Tests.Destinations;

@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Tests.Sources;
 using BatchExports.Testing;
 using System.Net;
 using System.Net.Sockets;

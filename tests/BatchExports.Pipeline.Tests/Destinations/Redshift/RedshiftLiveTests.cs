@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Tests.Sources;
 using BatchExports.Testing;
 using System.Text.Json.Nodes;
 using Amazon.S3.Model;
