@@ -1,3 +1,4 @@
+using BatchExports.Core.Domain.Destinations;
 using BatchExports.Core.Hosting;
 using BatchExports.Core.Persistence;
 using BatchExports.Core.Security;
@@ -10,6 +11,7 @@ using BatchExports.Core.Services.Runs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace BatchExports.Core;
@@ -41,6 +43,8 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<PersonalApiKeyAuthenticator>();
         services.AddScoped<AccessService>();
         services.AddScoped<AccountsService>();
+        // The definitions come from the host's pipeline registration (each destination type's folder).
+        services.TryAddSingleton<DestinationRegistry>();
         services.AddSingleton<BatchExportRules>();
         services.AddScoped<ExportLookup>();
         services.AddScoped<ScheduledSave>();

@@ -1,14 +1,15 @@
+using BatchExports.Pipeline.Destinations;
 using BatchExports.Pipeline.Destinations.Http;
 using BatchExports.Pipeline.Destinations.NoOp;
 using BatchExports.Pipeline.Destinations.Postgres;
 using BatchExports.Pipeline.Destinations.Redshift;
 using BatchExports.Pipeline.Destinations.S3;
-using BatchExports.Pipeline.Destinations.Checks;
 using BatchExports.Pipeline.Embedded;
 using BatchExports.Pipeline.Runs;
 using BatchExports.Pipeline.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace BatchExports.Pipeline;
 
@@ -18,18 +19,22 @@ public static class PipelineServiceCollectionExtensions
     public static IServiceCollection AddExportPipeline(this IServiceCollection services)
     {
         services.AddSingleton<ISource, PostgresSource>();
-        services.AddSingleton<IDestination, NoOpDestination>();
+
+        // The destination types, in the order error messages name them; one line each.
+        services.AddDestination<S3Definition, S3Destination, S3TestSteps>();
+        services.AddDestination<PostgresDefinition, PostgresDestination>();
+        services.AddDestination<RedshiftDefinition, RedshiftDestination>();
+        services.AddDestination<HttpDefinition, HttpDestination>();
+        services.AddDestination<NoOpDefinition, NoOpDestination>();
+
+        // What the runners take from configuration.
         services.AddOptions<S3Options>().BindConfiguration(S3Options.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IDestination>(provider => new S3Destination(
-            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<S3Options>>().Value.ToUploadOptions()));
-        services.AddSingleton<IDestination, PostgresDestination>();
-        services.AddSingleton<IDestination, RedshiftDestination>();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<S3Options>>().Value.ToUploadOptions());
         services.AddHttpClient(HttpDestination.HttpClientName, client => client.Timeout = TimeSpan.FromMinutes(2));
-        services.AddSingleton<IDestination, HttpDestination>();
+
         services.AddSingleton<IRunPipeline, ExportPipeline>();
         services.AddSingleton<RunLifecycle>();
         services.AddSingleton<BackfillPlanner>();
-        services.AddSingleton<IDestinationTest, S3DestinationTest>();
         services.AddSingleton<Core.Services.DestinationTests.IDestinationTestSteps, DestinationTestService>();
         return services;
     }

@@ -1,3 +1,4 @@
+using BatchExports.Core.Domain.Destinations;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain;
 using BatchExports.Pipeline.Runs;
@@ -50,7 +51,7 @@ public static class PipelineRuns
 
     /// <summary>Exports the run through the pipeline with this destination alone, reading <paramref name="source"/>.</summary>
     public static Task<RunOutcome> ExportAsync(this IDestination destination, ISource source, RunContext context, CancellationToken cancellationToken) =>
-        new ExportPipeline(source, [destination]).ExecuteAsync(context, cancellationToken);
+        new ExportPipeline(source, [destination], new DestinationRegistry([])).ExecuteAsync(context, cancellationToken);
 }
 
 /// <summary>Keeps a run's log lines in memory so a test can read what a user would see.</summary>

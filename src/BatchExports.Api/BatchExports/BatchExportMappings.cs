@@ -7,7 +7,7 @@ namespace BatchExports.Api.BatchExports;
 /// <summary>Exports to wire records. Secrets are removed here, on the only path from a config to a response.</summary>
 public static class BatchExportMappings
 {
-    public static BatchExportResponse ToResponse(this BatchExportView view)
+    public static BatchExportResponse ToResponse(this BatchExportView view, DestinationRegistry destinations)
     {
         var (export, config, latestRuns) = view;
         return new BatchExportResponse(
@@ -17,7 +17,7 @@ public static class BatchExportMappings
             export.Model,
             new DestinationResponse(
                 export.Destination.Type,
-                DestinationCatalog.WithoutSecrets(export.Destination.Type, config),
+                destinations.WithoutSecrets(export.Destination.Type, config),
                 export.Destination.IntegrationId,
                 export.Destination.IntegrationId),
             export.Interval,

@@ -78,7 +78,7 @@ public sealed record StoredDestinationTestStepRequest
 
 public sealed record DestinationWriteRequest : PresenceTracked, IDestinationInput
 {
-    private (DestinationDefinition Definition, bool Partial, (JsonObject Config, string? Error) Result)? _shape;
+    private (IDestinationDefinition Definition, bool Partial, (JsonObject Config, string? Error) Result)? _shape;
 
     [Description("S3, Postgres, Redshift, HTTP or NoOp.")]
     public string? Type { get; init; }
@@ -91,9 +91,9 @@ public sealed record DestinationWriteRequest : PresenceTracked, IDestinationInpu
     [Description("Write-only alias of integration.")]
     public int? IntegrationId { get; init; }
 
-    public (JsonObject Config, string? Error) CheckShape(DestinationDefinition definition, bool partial)
+    public (JsonObject Config, string? Error) CheckShape(IDestinationDefinition definition, bool partial)
     {
-        if (_shape is { } cached && cached.Definition == definition && cached.Partial == partial)
+        if (_shape is { } cached && ReferenceEquals(cached.Definition, definition) && cached.Partial == partial)
         {
             return cached.Result;
         }

@@ -16,8 +16,11 @@ public sealed class BatchExportWriteValidator : AbstractValidator<BatchExportWri
 {
     private static readonly HashSet<string> FilterTypes = ["event", "person", "hogql"];
 
-    public BatchExportWriteValidator()
+    private readonly DestinationRegistry _destinations;
+
+    public BatchExportWriteValidator(DestinationRegistry destinations)
     {
+        _destinations = destinations;
         ClassLevelCascadeMode = CascadeMode.Stop;
 
         RuleFor(x => x).Custom((request, context) =>
@@ -93,7 +96,7 @@ public sealed class BatchExportWriteValidator : AbstractValidator<BatchExportWri
         }
     }
 
-    private static void CheckDestination(BatchExportWriteRequest request, ValidationContext<BatchExportWriteRequest> context, bool partial)
+    private void CheckDestination(BatchExportWriteRequest request, ValidationContext<BatchExportWriteRequest> context, bool partial)
     {
         if (!request.Has("destination"))
         {
@@ -124,14 +127,14 @@ public sealed class BatchExportWriteValidator : AbstractValidator<BatchExportWri
             return;
         }
 
-        var definition = DestinationCatalog.Find(destination.Type);
+        var definition = _destinations.Find(destination.Type);
         if (definition == null)
         {
-            if (DestinationCatalog.UnsupportedPostHogTypes.Contains(destination.Type))
+            if (DestinationRegistry.UnsupportedPostHogTypes.Contains(destination.Type))
             {
                 context.Fail(
                     "destination__type",
-                    $"The '{destination.Type}' destination is not supported by this server yet. Supported destination types are: {DestinationCatalog.SupportedTypesText}.",
+                    $"The '{destination.Type}' destination is not supported by this server yet. Supported destination types are: {_destinations.SupportedTypesText}.",
                     "invalid_choice");
             }
             else

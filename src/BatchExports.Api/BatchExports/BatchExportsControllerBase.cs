@@ -3,6 +3,7 @@ using BatchExports.Api.Backfills;
 using BatchExports.Api.Errors;
 using BatchExports.Api.Logs;
 using BatchExports.Api.Pagination;
+using BatchExports.Core.Domain.Destinations;
 using BatchExports.Core.Services.Backfills;
 using BatchExports.Core.Services.BatchExports;
 using BatchExports.Core.Services.DestinationTests;
@@ -25,6 +26,9 @@ public abstract class BatchExportsControllerBase : ControllerBase
 {
     protected abstract Task<ExportScope> ScopeAsync(CancellationToken cancellationToken);
 
+    /// <summary>Which keys of a config are secrets, for the mapping that removes them.</summary>
+    private DestinationRegistry Destinations => HttpContext.RequestServices.GetRequiredService<DestinationRegistry>();
+
     [HttpGet]
     [RequiredScope(RequiredScopeAttribute.Read)]
     [EndpointSummary("List batch exports")]
@@ -32,7 +36,7 @@ public abstract class BatchExportsControllerBase : ControllerBase
     {
         var page = LimitOffset.From(Request);
         var (count, results) = await reader.ListAsync(await ScopeAsync(cancellationToken), page.Limit, page.Offset, cancellationToken);
-        return page.PageOf(Request, count, results.Select(BatchExportMappings.ToResponse).ToList());
+        return page.PageOf(Request, count, results.Select(view => view.ToResponse(Destinations)).ToList());
     }
 
     [HttpPost]
@@ -42,13 +46,13 @@ public abstract class BatchExportsControllerBase : ControllerBase
     [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
     public async Task<ActionResult<BatchExportResponse>> Create(
         BatchExportWriteRequest request, [FromServices] CreateBatchExport create, CancellationToken cancellationToken) =>
-        StatusCode(StatusCodes.Status201Created, (await create.CreateAsync(await ScopeAsync(cancellationToken), request, cancellationToken)).ToResponse());
+        StatusCode(StatusCodes.Status201Created, (await create.CreateAsync(await ScopeAsync(cancellationToken), request, cancellationToken)).ToResponse(Destinations));
 
     [HttpGet("{id}")]
     [RequiredScope(RequiredScopeAttribute.Read)]
     [EndpointSummary("Retrieve a batch export")]
     public async Task<BatchExportResponse> Get(string id, [FromServices] BatchExportReader reader, CancellationToken cancellationToken) =>
-        (await reader.GetAsync(await ScopeAsync(cancellationToken), id, cancellationToken)).ToResponse();
+        (await reader.GetAsync(await ScopeAsync(cancellationToken), id, cancellationToken)).ToResponse(Destinations);
 
     [HttpPut("{id}")]
     [RequiredScope(RequiredScopeAttribute.Write)]
@@ -56,7 +60,7 @@ public abstract class BatchExportsControllerBase : ControllerBase
     [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
     public async Task<BatchExportResponse> Put(
         string id, BatchExportWriteRequest request, [FromServices] UpdateBatchExport update, CancellationToken cancellationToken) =>
-        (await update.UpdateAsync(await ScopeAsync(cancellationToken), id, request, partial: false, cancellationToken)).ToResponse();
+        (await update.UpdateAsync(await ScopeAsync(cancellationToken), id, request, partial: false, cancellationToken)).ToResponse(Destinations);
 
     [HttpPatch("{id}")]
     [RequiredScope(RequiredScopeAttribute.Write)]
@@ -64,7 +68,7 @@ public abstract class BatchExportsControllerBase : ControllerBase
     [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
     public async Task<BatchExportResponse> Patch(
         string id, BatchExportWriteRequest request, [FromServices] UpdateBatchExport update, CancellationToken cancellationToken) =>
-        (await update.UpdateAsync(await ScopeAsync(cancellationToken), id, request, partial: true, cancellationToken)).ToResponse();
+        (await update.UpdateAsync(await ScopeAsync(cancellationToken), id, request, partial: true, cancellationToken)).ToResponse(Destinations);
 
     [HttpDelete("{id}")]
     [RequiredScope(RequiredScopeAttribute.Write)]

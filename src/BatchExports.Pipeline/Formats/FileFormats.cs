@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using BatchExports.Core.Domain.Destinations;
 using Parquet;
 
 namespace BatchExports.Pipeline.Formats;
@@ -51,17 +52,23 @@ public static class FileFormats
     /// </summary>
     public static void Validate(string fileFormat, string? compression)
     {
+        if (Problem(fileFormat, compression) is { } message)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+
+    /// <summary>PostHog's message when the combination is not supported, else null.</summary>
+    public static string? Problem(string fileFormat, string? compression)
+    {
         if (!SupportedCompressions.TryGetValue(fileFormat, out var compressions))
         {
-            throw new ArgumentException(
-                $"File format {fileFormat} is not supported. Supported file formats are {PythonList(SupportedFileFormats)}");
+            return $"File format {fileFormat} is not supported. Supported file formats are {DestinationConfigRules.PythonList(SupportedFileFormats)}";
         }
 
-        if (compression is not null && !compressions.Contains(compression))
-        {
-            throw new ArgumentException(
-                $"Compression {compression} is not supported for file format {fileFormat}. Supported compressions are {PythonList(compressions)}");
-        }
+        return compression is not null && !compressions.Contains(compression)
+            ? $"Compression {compression} is not supported for file format {fileFormat}. Supported compressions are {DestinationConfigRules.PythonList(compressions)}"
+            : null;
     }
 
     /// <summary>The S3 key extension, e.g. <c>jsonl.gz</c> or <c>parquet.zst</c>.</summary>
@@ -97,6 +104,4 @@ public static class FileFormats
         };
         return new ParquetRecordWriter(output, columns, method, level);
     }
-
-    private static string PythonList(IEnumerable<string> items) => $"[{string.Join(", ", items.Select(i => $"'{i}'"))}]";
 }

@@ -9,7 +9,7 @@ namespace BatchExports.Pipeline.Runs;
 /// and hands the destination the run's context and its records. Every engine executes runs through this, so the
 /// embedded engine and a Temporal worker export identically.
 /// </summary>
-public sealed class ExportPipeline(ISource source, IEnumerable<IDestination> destinations) : IRunPipeline
+public sealed class ExportPipeline(ISource source, IEnumerable<IDestination> destinations, DestinationRegistry registry) : IRunPipeline
 {
     private readonly IReadOnlyDictionary<string, IDestination> _destinations = destinations.ToDictionary(d => d.Type);
 
@@ -19,7 +19,7 @@ public sealed class ExportPipeline(ISource source, IEnumerable<IDestination> des
         if (!_destinations.TryGetValue(context.Export.Destination.Type, out var destination))
         {
             throw new NonRetryableExportException(
-                $"Exports to '{context.Export.Destination.Type}' cannot run on this server. Supported destination types are: {DestinationCatalog.SupportedTypesText}.");
+                $"Exports to '{context.Export.Destination.Type}' cannot run on this server. Supported destination types are: {registry.SupportedTypesText}.");
         }
 
         // The read is lazy: nothing reaches the source before the destination has checked its config and asks for rows.

@@ -1,4 +1,5 @@
 using BatchExports.Core.Hosting;
+using BatchExports.Pipeline.Tests.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

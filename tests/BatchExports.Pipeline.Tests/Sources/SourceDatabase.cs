@@ -1,29 +1,31 @@
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain;
-using BatchExports.Core.Hosting;
 using BatchExports.Core.Persistence;
 using BatchExports.Pipeline.Formats;
 using BatchExports.Pipeline.Sources;
-using BatchExports.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchExports.Pipeline.Tests.Sources;
 
-/// <summary>A migrated database of its own, seeded with hand-written source rows, and the source reading it.</summary>
-public abstract class SourceDatabase : IDatabaseConnection, IAsyncLifetime
+/// <summary>A <see cref="SourceData"/> database of its own per test class, seeded through EF with hand-written source rows.</summary>
+public abstract class SourceDatabase : IAsyncLifetime
 {
+    private SourceData? _data;
+
     /// <summary>The interval most tests read: [10:00, 11:00) on 1 June 2024.</summary>
     public static readonly DataInterval Interval = new(At(10, 0), At(11, 0));
 
-    public string ConnectionString { get; private set; } = "";
+    public string ConnectionString => Data.ConnectionString;
 
-    public PostgresSource Source => new(this);
+    public PostgresSource Source => Data.Source;
+
+    private SourceData Data => _data ?? throw new InvalidOperationException("The source database is created in InitializeAsync.");
 
     public static DateTimeOffset At(int hour, int minute, int second = 0) => new(2024, 6, 1, hour, minute, second, TimeSpan.Zero);
 
     public async ValueTask InitializeAsync()
     {
-        ConnectionString = await (await TestPostgres.GetAsync()).CreateDatabaseAsync(GetType().Name);
+        _data = await SourceData.CreateAsync(GetType().Name);
         await using var db = Context();
         await SeedAsync(db);
         await db.SaveChangesAsync();

@@ -1,5 +1,6 @@
 using BatchExports.Api.Commands;
 using BatchExports.Core.Hosting;
+using BatchExports.Pipeline.Tests.Sources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -52,10 +53,8 @@ public sealed class GenerateEventsCommandTests
     {
         await using var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(new FakeTimeProvider(Now))
-            .AddSingleton<IDatabaseConnection>(new Connection(connectionString))
+            .AddSingleton<IDatabaseConnection>(new SourceData(connectionString))
             .BuildServiceProvider();
         return await GenerateEventsCommand.RunAsync(services, CommandOptions.Parse(args), CancellationToken.None);
     }
-
-    private sealed record Connection(string ConnectionString) : IDatabaseConnection;
 }

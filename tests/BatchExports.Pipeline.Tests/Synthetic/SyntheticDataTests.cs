@@ -192,7 +192,7 @@ public sealed class SyntheticDataTests(GeneratedData data) : IClassFixture<Gener
     public async Task The_generated_window_reads_back_through_the_source()
     {
         var export = new BatchExport { Id = Guid.NewGuid(), TeamId = data.TeamId, Model = ExportModels.Events };
-        var source = new PostgresSource(new Connection(data.ConnectionString));
+        var source = new SourceData(data.ConnectionString).Source;
         var interval = new DataInterval(GeneratedData.End - GeneratedData.Options.Window, GeneratedData.End);
 
         var scheduled = 0L;
@@ -254,6 +254,4 @@ public sealed class SyntheticDataTests(GeneratedData data) : IClassFixture<Gener
             connection);
         return (string)(await command.ExecuteScalarAsync())!;
     }
-
-    private sealed record Connection(string ConnectionString) : BatchExports.Core.Hosting.IDatabaseConnection;
 }

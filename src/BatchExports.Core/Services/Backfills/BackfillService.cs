@@ -23,7 +23,8 @@ public sealed class BackfillService(
     IExportOrchestrator orchestrator,
     ExportLog log,
     TimeProvider clock,
-    IOptions<BatchExportsOptions> options)
+    IOptions<BatchExportsOptions> options,
+    DestinationRegistry destinations)
 {
     public const int PageSize = 50;
 
@@ -45,7 +46,7 @@ public sealed class BackfillService(
             throw new ValidationException($"The provided 'end_at' ({BackfillBounds.IsoFormat(end.Value, endAt!, export)}) is in the future");
         }
 
-        if (end == null && export.Destination.Type is not (DestinationCatalog.Http or DestinationCatalog.NoOp))
+        if (end == null && !destinations.Get(export.Destination.Type).BackfillMayOmitEndAt)
         {
             throw new ValidationException("Backfilling a BatchExport with no end date is not allowed");
         }

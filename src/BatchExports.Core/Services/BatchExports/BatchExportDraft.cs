@@ -5,7 +5,7 @@ namespace BatchExports.Core.Services.BatchExports;
 
 /// <summary>A new export's input after every save-time rule passed: the normalised values a create stores.</summary>
 public sealed record BatchExportDraft(
-    DestinationDefinition Destination,
+    IDestinationDefinition Destination,
     JsonObject Config,
     string Model,
     string Interval,

@@ -12,7 +12,7 @@ namespace BatchExports.Core.Services.BatchExports;
 /// the fit of model and destination). The shape itself is checked by the Api's request validator before these run;
 /// each rule runs once per request.
 /// </summary>
-public sealed class BatchExportRules(IOptions<BatchExportsOptions> options)
+public sealed class BatchExportRules(IOptions<BatchExportsOptions> options, DestinationRegistry destinations)
 {
     private const string CustomSchemaNeedsEvents = "A custom schema (hogql_query) is only supported when 'model' is 'events'.";
     private const string FiltersNeedEvents = "'filters' are only supported when 'model' is 'events'.";
@@ -24,9 +24,9 @@ public sealed class BatchExportRules(IOptions<BatchExportsOptions> options)
         var interval = input.Interval!;
         RequireIntervalAllowed(interval);
         CheckOffsetsApply(input, interval);
-        var definition = DestinationCatalog.Get(input.Destination!.Type!);
+        var definition = destinations.Get(input.Destination!.Type!);
         var config = CheckDestinationConfig(definition, new JsonObject(), input.Destination.CheckShape(definition, partial: false));
-        CheckModelFitsDestination(model, definition.Type, hasCustomSchema: input.HogqlQuery != null);
+        CheckModelFitsDestination(model, definition, hasCustomSchema: input.HogqlQuery != null);
         return new BatchExportDraft(
             definition,
             config,
@@ -77,14 +77,14 @@ public sealed class BatchExportRules(IOptions<BatchExportsOptions> options)
         if (input.Destination is { } destination)
         {
             RequireSameType(export.Destination.Type, destination.Type);
-            var definition = DestinationCatalog.Get(export.Destination.Type);
+            var definition = destinations.Get(export.Destination.Type);
             config = CheckDestinationConfig(definition, KnownKeys(definition, storedConfig), destination.CheckShape(definition, partial));
             export.Destination.ConfigCiphertext = encrypt(config);
             export.Destination.LastUpdatedAt = now;
         }
 
         var customSchema = input.Has("hogql_query") ? input.HogqlQuery != null : export.Schema != null;
-        CheckModelFitsDestination(model, export.Destination.Type, customSchema);
+        CheckModelFitsDestination(model, destinations.Get(export.Destination.Type), customSchema);
 
         if (input.Has("name"))
         {
@@ -159,7 +159,7 @@ public sealed class BatchExportRules(IOptions<BatchExportsOptions> options)
             RequireSameType(type, submittedType);
         }
 
-        var definition = DestinationCatalog.Get(type);
+        var definition = destinations.Get(type);
         var merged = DestinationConfigRules.Merge(KnownKeys(definition, storedConfig), submitted?.Config ?? new JsonObject());
         return CheckDestinationConfig(definition, new JsonObject(), DestinationConfigRules.CheckShape(definition, merged, partial: false));
     }
@@ -183,9 +183,9 @@ public sealed class BatchExportRules(IOptions<BatchExportsOptions> options)
     }
 
     /// <summary>Keys a past version stored that the type no longer declares are dropped before merging (PostHog's schedule sync does the same).</summary>
-    private static JsonObject KnownKeys(DestinationDefinition definition, JsonObject stored)
+    private static JsonObject KnownKeys(IDestinationDefinition definition, JsonObject stored)
     {
-        var known = definition.Fields.Select(f => f.Name).Concat(DestinationCatalog.BaseFields.Select(f => f.Name)).ToHashSet();
+        var known = definition.Fields.Select(f => f.Name).Concat(DestinationConfigRules.BaseFields.Select(f => f.Name)).ToHashSet();
         return new JsonObject(stored.Where(p => known.Contains(p.Key)).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
     }
 
@@ -230,29 +230,22 @@ public sealed class BatchExportRules(IOptions<BatchExportsOptions> options)
     }
 
     /// <summary>The submitted config (already shape-checked and cast) merged over <paramref name="stored"/>, with the per-type rules.</summary>
-    private JsonObject CheckDestinationConfig(DestinationDefinition definition, JsonObject stored, (JsonObject Config, string? Error) shape)
+    private static JsonObject CheckDestinationConfig(IDestinationDefinition definition, JsonObject stored, (JsonObject Config, string? Error) shape)
     {
         if (shape.Error != null)
         {
             throw new ValidationException(shape.Error, "destination__non_field_errors");
         }
 
-        var (merged, error) = DestinationConfigRules.CheckMerged(
-            definition.Type, DestinationConfigRules.Merge(stored, shape.Config), options.Value.AllowedHttpDestinationUrls);
+        var (merged, error) = definition.CheckConfig(DestinationConfigRules.Merge(stored, shape.Config));
         return error == null ? merged : throw new ValidationException(error, "destination");
     }
 
-    private static void CheckModelFitsDestination(string model, string destinationType, bool hasCustomSchema)
+    private static void CheckModelFitsDestination(string model, IDestinationDefinition definition, bool hasCustomSchema)
     {
-        if (destinationType == DestinationCatalog.Http && model != ExportModels.Events)
+        if (definition.CheckModelFit(model, hasCustomSchema) is { } violation)
         {
-            throw new ValidationException("HTTP batch exports only support the events model");
-        }
-
-        // PostHog's capture endpoint takes events as they are; a custom column set cannot be sent there.
-        if (destinationType == DestinationCatalog.Http && hasCustomSchema)
-        {
-            throw new ValidationException("HTTP batch exports do not support a custom schema (hogql_query).", "hogql_query");
+            throw new ValidationException(violation.Message, violation.Attr);
         }
     }
 

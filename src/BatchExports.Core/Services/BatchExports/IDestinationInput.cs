@@ -16,5 +16,5 @@ public interface IDestinationInput
     /// <see cref="DestinationConfigRules.CheckShape"/> of <see cref="Config"/>, checked once per request (the request
     /// validator reports the error, the save rules merge the cast config).
     /// </summary>
-    (JsonObject Config, string? Error) CheckShape(DestinationDefinition definition, bool partial);
+    (JsonObject Config, string? Error) CheckShape(IDestinationDefinition definition, bool partial);
 }

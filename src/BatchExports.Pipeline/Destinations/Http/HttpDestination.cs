@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using BatchExports.Core.Domain;
-using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Formats;
 using BatchExports.Pipeline.Runs;
 
@@ -31,7 +30,7 @@ public sealed class HttpDestination(IHttpClientFactory httpClients) : IDestinati
 
     private const int ResponseExcerptLength = 500;
 
-    public string Type => DestinationCatalog.Http;
+    public string Type => HttpDefinition.TypeName;
 
     internal int MaxBatchRecords { get; init; } = DefaultMaxBatchRecords;
 

@@ -1,4 +1,3 @@
-using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Runs;
 
 namespace BatchExports.Pipeline.Destinations.NoOp;
@@ -6,7 +5,7 @@ namespace BatchExports.Pipeline.Destinations.NoOp;
 /// <summary>PostHog's no-op destination: the run completes without reading or writing anything.</summary>
 public sealed class NoOpDestination : IDestination
 {
-    public string Type => DestinationCatalog.NoOp;
+    public string Type => NoOpDefinition.TypeName;
 
     public IReadOnlyList<string>? EventFields => null;
 

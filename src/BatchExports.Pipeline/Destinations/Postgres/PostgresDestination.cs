@@ -1,4 +1,3 @@
-using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Destinations.Tables;
 using BatchExports.Pipeline.Formats;
 using BatchExports.Pipeline.Runs;
@@ -17,7 +16,7 @@ public sealed class PostgresDestination : IDestination
 {
     private const string Product = "PostgreSQL";
 
-    public string Type => DestinationCatalog.Postgres;
+    public string Type => PostgresDefinition.TypeName;
 
     public IReadOnlyList<string> EventFields => PostgresTables.EventFields;
 

@@ -1,4 +1,3 @@
-using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Destinations.Postgres;
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Pipeline.Destinations.Tables;
@@ -20,7 +19,7 @@ public sealed class RedshiftDestination : IDestination
 {
     private const string Product = "Redshift";
 
-    public string Type => DestinationCatalog.Redshift;
+    public string Type => RedshiftDefinition.TypeName;
 
     public IReadOnlyList<string> EventFields => RedshiftTables.EventFields;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.S3;
 using Amazon.S3.Model;
-using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Formats;
 using BatchExports.Pipeline.Runs;
 using BatchExports.Pipeline.Sources;
@@ -22,7 +21,7 @@ public sealed class S3Destination(MultipartUploadOptions? uploadOptions = null) 
     public static readonly IReadOnlyList<string> EventFields =
         ["uuid", "timestamp", "_inserted_at", "created_at", "event", "properties", "distinct_id", "elements_chain", "person_properties", "person_id"];
 
-    public string Type => DestinationCatalog.S3;
+    public string Type => S3Definition.TypeName;
 
     IReadOnlyList<string>? IDestination.EventFields => EventFields;
 
@@ -37,19 +36,18 @@ public sealed class S3Destination(MultipartUploadOptions? uploadOptions = null) 
         S3Settings settings;
         string fileFormat;
         string? compression;
+        long? maxFileBytes;
         try
         {
             settings = S3Settings.FromConfig(config);
-            fileFormat = config["file_format"]?.GetValue<string>() ?? FileFormats.JsonLines;
-            compression = config["compression"]?.GetValue<string>();
-            FileFormats.Validate(fileFormat, compression);
+            (fileFormat, compression) = FileDestinationRules.ReadFormat(config);
+            maxFileBytes = FileDestinationRules.MaxFileBytes(config);
         }
         catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or FormatException)
         {
             throw new NonRetryableExportException($"Invalid S3 configuration: {exception.Message}", exception);
         }
 
-        var maxFileBytes = MaxFileBytes(config);
         var interval = context.Interval;
         var prefix = S3ObjectKeys.FormatPrefix(settings.Prefix, interval.Start, interval.End, context.Export.Model);
         var extension = FileFormats.FileExtension(fileFormat, compression);
@@ -179,20 +177,6 @@ public sealed class S3Destination(MultipartUploadOptions? uploadOptions = null) 
         {
             await client.DeleteObjectAsync(settings.BucketName, stale, cancellationToken);
         }
-    }
-
-    private static long? MaxFileBytes(JsonObject config)
-    {
-        var node = config["max_file_size_mb"];
-        if (node == null || node.GetValueKind() == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<long>(out var megabytes) && megabytes > 0
-            ? megabytes * 1024 * 1024
-            : throw new NonRetryableExportException(
-                $"Invalid S3 configuration: max_file_size_mb must be a positive whole number, not {node.ToJsonString()}.");
     }
 }
 

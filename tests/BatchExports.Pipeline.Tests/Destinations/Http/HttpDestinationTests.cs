@@ -1,3 +1,4 @@
+using BatchExports.Pipeline.Tests.Sources;
 using BatchExports.Testing;
 using System.Net;
 using System.Net.Http;
@@ -5,7 +6,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain;
-using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Destinations.Http;
 using BatchExports.Pipeline.Runs;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +30,7 @@ public sealed class HttpDestinationTests
         await source.InsertEventAsync(autocapture, "$autocapture", InInterval.AddSeconds(1), distinctId: "user-2", elementsChain: "a:href=\"/x\"");
         await source.InsertEventAsync(Guid.NewGuid(), "$pageview", DestinationRuns.End);
 
-        var outcome = await Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None);
+        var outcome = await Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(HttpDefinition.TypeName, Config(server)), CancellationToken.None);
 
         var request = Assert.Single(server.Requests);
         Assert.Equal("application/json", request.ContentType);
@@ -63,14 +63,14 @@ public sealed class HttpDestinationTests
         }
 
         var byCount = new HttpDestination(HttpClients()) { MaxBatchRecords = 2, BatchSize = 3 };
-        var outcome = await byCount.ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None);
+        var outcome = await byCount.ExportAsync(source.Source, DestinationRuns.Context(HttpDefinition.TypeName, Config(server)), CancellationToken.None);
         Assert.Equal(5, outcome.RecordsCompleted);
         Assert.Equal([2, 2, 1], server.Requests.Select(r => r.Batch.Count));
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"event-{i}"), server.Requests.SelectMany(r => r.Batch).Select(e => (string?)e!["event"]));
 
         await using var second = await CaptureServer.StartAsync();
         var bySize = new HttpDestination(HttpClients()) { MaxBatchBytes = 1 };
-        await bySize.ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(second)), CancellationToken.None);
+        await bySize.ExportAsync(source.Source, DestinationRuns.Context(HttpDefinition.TypeName, Config(second)), CancellationToken.None);
         Assert.Equal([1, 1, 1, 1, 1], second.Requests.Select(r => r.Batch.Count));
     }
 
@@ -84,7 +84,7 @@ public sealed class HttpDestinationTests
         var config = Config(server);
         config["exclude_events"] = new JsonArray("$pageview");
 
-        var outcome = await Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, config), CancellationToken.None);
+        var outcome = await Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(HttpDefinition.TypeName, config), CancellationToken.None);
 
         Assert.Equal(1, outcome.RecordsCompleted);
         Assert.Equal(["signed_up"], server.Requests.SelectMany(r => r.Batch).Select(e => (string?)e!["event"]));
@@ -96,7 +96,7 @@ public sealed class HttpDestinationTests
         var source = await SourceData.CreateAsync();
         await using var server = await CaptureServer.StartAsync();
 
-        var outcome = await Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None);
+        var outcome = await Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(HttpDefinition.TypeName, Config(server)), CancellationToken.None);
 
         Assert.Equal(new RunOutcome(0, 0), outcome);
         Assert.Empty(server.Requests);
@@ -111,7 +111,7 @@ public sealed class HttpDestinationTests
         await source.InsertEventAsync(Guid.NewGuid(), "$pageview", InInterval);
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None));
+            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(HttpDefinition.TypeName, Config(server)), CancellationToken.None));
 
         Assert.Equal("""NonRetryableResponseError (status: 400): {"type": "validation_error", "detail": "Invalid token ***"}""", error.Message);
     }
@@ -128,7 +128,7 @@ public sealed class HttpDestinationTests
         await source.InsertEventAsync(Guid.NewGuid(), "$pageview", InInterval);
 
         var error = await Assert.ThrowsAsync<RetryableResponseException>(() =>
-            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server)), CancellationToken.None));
+            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(HttpDefinition.TypeName, Config(server)), CancellationToken.None));
 
         Assert.Equal($"RetryableResponseError (status: {status}): try later", error.Message);
     }
@@ -145,7 +145,7 @@ public sealed class HttpDestinationTests
         var config = new JsonObject { ["url"] = $"http://127.0.0.1:{port}/batch/", ["token"] = Token };
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() =>
-            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, config), CancellationToken.None));
+            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(HttpDefinition.TypeName, config), CancellationToken.None));
 
         Assert.DoesNotContain(Token, error.ToString(), StringComparison.Ordinal);
     }
@@ -157,7 +157,7 @@ public sealed class HttpDestinationTests
         await using var server = await CaptureServer.StartAsync();
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Http, Config(server), ExportModels.Persons), CancellationToken.None));
+            Resolve(source).ExportAsync(source.Source, DestinationRuns.Context(HttpDefinition.TypeName, Config(server), ExportModels.Persons), CancellationToken.None));
 
         Assert.Equal("HTTP batch exports only export events, not persons.", error.Message);
     }

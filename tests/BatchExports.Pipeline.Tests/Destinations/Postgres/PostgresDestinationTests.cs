@@ -1,8 +1,8 @@
+using BatchExports.Pipeline.Tests.Sources;
 using BatchExports.Testing;
 using System.Net;
 using System.Net.Sockets;
 using BatchExports.Core.Domain;
-using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Destinations.Postgres;
 using BatchExports.Pipeline.Runs;
 
@@ -27,7 +27,7 @@ public sealed class PostgresDestinationTests
         await source.InsertEventAsync(Guid.NewGuid(), "$pageview", DestinationRuns.End.AddMinutes(1));
         await source.InsertEventAsync(Guid.NewGuid(), "$pageview", InInterval, teamId: 99);
 
-        var outcome = await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, server.Config(database)));
+        var outcome = await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, server.Config(database)));
 
         Assert.Equal(3, outcome.RecordsCompleted);
         Assert.True(outcome.BytesExported > 0);
@@ -66,8 +66,8 @@ public sealed class PostgresDestinationTests
         excluding["exclude_events"] = new System.Text.Json.Nodes.JsonArray("$pageview", "$autocapture");
         var including = server.Config(database, table: "including");
         including["include_events"] = new System.Text.Json.Nodes.JsonArray("$pageview", "$autocapture");
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, excluding));
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, including));
+        await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, excluding));
+        await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, including));
 
         Assert.Equal(["signed_up"], (await server.QueryAsync(database, "SELECT event FROM excluding")).Select(r => r[0]));
         Assert.Equal(["$autocapture", "$pageview"], (await server.QueryAsync(database, "SELECT event FROM including ORDER BY event")).Select(r => r[0]));
@@ -82,9 +82,9 @@ public sealed class PostgresDestinationTests
             await source.InsertEventAsync(Guid.NewGuid(), "$pageview", InInterval.AddSeconds(i));
         }
 
-        var first = await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, server.Config(database), attempt: 1));
+        var first = await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, server.Config(database), attempt: 1));
         await source.InsertEventAsync(Guid.NewGuid(), "late", InInterval.AddSeconds(30));
-        var second = await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, server.Config(database), attempt: 2));
+        var second = await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, server.Config(database), attempt: 2));
 
         Assert.Equal(5, first.RecordsCompleted);
         Assert.Equal(6, second.RecordsCompleted);
@@ -101,13 +101,13 @@ public sealed class PostgresDestinationTests
         await source.UpsertPersonAsync(Guid.NewGuid(), "bob", """{"plan": "free"}""", version: 1, insertedAt: InInterval);
         var config = server.Config(database, table: "persons");
 
-        var first = await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, config, ExportModels.Persons));
+        var first = await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, config, ExportModels.Persons));
         await source.UpsertPersonAsync(ada, "ada", """{"plan": "paid"}""", version: 2, insertedAt: DestinationRuns.End.AddMinutes(5));
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, config, ExportModels.Persons,
+        await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, config, ExportModels.Persons,
             start: DestinationRuns.End, end: DestinationRuns.End.AddHours(1)));
         // The first interval again: its older version of ada must not win.
         await source.UpsertPersonAsync(ada, "ada", """{"plan": "free"}""", version: 1, insertedAt: InInterval);
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, config, ExportModels.Persons, attempt: 2));
+        await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, config, ExportModels.Persons, attempt: 2));
 
         Assert.Equal(2, first.RecordsCompleted);
         var rows = await server.QueryAsync(database, "SELECT distinct_id, properties->>'plan', person_version, team_id FROM persons ORDER BY distinct_id");
@@ -125,10 +125,10 @@ public sealed class PostgresDestinationTests
         await source.UpsertSessionAsync(session, InInterval, InInterval.AddMinutes(5), pageviews: 1, urls: ["https://a.example/"], insertedAt: InInterval.AddMinutes(5));
         var config = server.Config(database, table: "sessions");
 
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, config, ExportModels.Sessions));
+        await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, config, ExportModels.Sessions));
         await source.UpsertSessionAsync(session, InInterval, DestinationRuns.End.AddMinutes(20), pageviews: 3,
             urls: ["https://a.example/", "https://a.example/b"], insertedAt: DestinationRuns.End.AddMinutes(20));
-        var second = await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, config, ExportModels.Sessions,
+        var second = await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, config, ExportModels.Sessions,
             start: DestinationRuns.End, end: DestinationRuns.End.AddHours(1)));
 
         Assert.Equal(1, second.RecordsCompleted);
@@ -144,7 +144,7 @@ public sealed class PostgresDestinationTests
         var (source, server, database) = await SetUpAsync();
         var log = new RecordingRunLog();
 
-        var outcome = await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, server.Config(database), log: log));
+        var outcome = await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, server.Config(database), log: log));
 
         Assert.Equal(new RunOutcome(0, 0), outcome);
         Assert.Contains("there is no data matching specified filters", log.AllText, StringComparison.Ordinal);
@@ -159,7 +159,7 @@ public sealed class PostgresDestinationTests
         await source.InsertEventAsync(Guid.NewGuid(), "$pageview", InInterval);
         var log = new RecordingRunLog();
 
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, server.Config(database), log: log));
+        await ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, server.Config(database), log: log));
 
         Assert.Equal([["$pageview", "kept"]], await server.QueryAsync(database, "SELECT event, extra FROM events"));
         Assert.Contains("has no column properties, elements", log.AllText, StringComparison.Ordinal);
@@ -176,7 +176,7 @@ public sealed class PostgresDestinationTests
         await source.InsertEventAsync(Guid.NewGuid(), "a_much_longer_event_name", InInterval.AddSeconds(1));
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, server.Config(database))));
+            ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, server.Config(database))));
 
         Assert.Contains("value too long", error.Message, StringComparison.Ordinal);
         Assert.Equal([["existing"]], await server.QueryAsync(database, "SELECT uuid FROM events"));
@@ -190,7 +190,7 @@ public sealed class PostgresDestinationTests
         await source.UpsertPersonAsync(Guid.NewGuid(), "ada", "{}", version: 1, insertedAt: InInterval);
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() => ExportAsync(source,
-            DestinationRuns.Context(DestinationCatalog.Postgres, server.Config(database, table: "persons"), ExportModels.Persons)));
+            DestinationRuns.Context(PostgresDefinition.TypeName, server.Config(database, table: "persons"), ExportModels.Persons)));
 
         Assert.Contains("has no primary key or unique constraint", error.Message, StringComparison.Ordinal);
     }
@@ -208,7 +208,7 @@ public sealed class PostgresDestinationTests
         const string wrongPassword = "not-the-password-8e1f";
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, server.Config(database, password: wrongPassword))));
+            ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, server.Config(database, password: wrongPassword))));
 
         Assert.Equal($"PostgreSQL at {server.Host}:{server.Port} rejected the user name or password (SQLSTATE 28P01). Check the destination's 'user' and 'password'.", error.Message);
         Assert.DoesNotContain(wrongPassword, error.Message, StringComparison.Ordinal);
@@ -222,7 +222,7 @@ public sealed class PostgresDestinationTests
         await source.InsertEventAsync(Guid.NewGuid(), "$pageview", InInterval);
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, server.Config("no_such_database_here"))));
+            ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, server.Config("no_such_database_here"))));
 
         Assert.Equal($"The database 'no_such_database_here' does not exist on PostgreSQL at {server.Host}:{server.Port}.", error.Message);
     }
@@ -236,7 +236,7 @@ public sealed class PostgresDestinationTests
         await source.InsertEventAsync(Guid.NewGuid(), "$pageview", InInterval);
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, server.Config(database))));
+            ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, server.Config(database))));
 
         Assert.Equal("The destination's user lacks a privilege this export needs on \"public\".\"events\": permission denied for schema public (SQLSTATE 42501).", error.Message);
     }
@@ -250,7 +250,7 @@ public sealed class PostgresDestinationTests
         config["host"] = "127.0.0.1";
         config["port"] = ClosedPort();
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Postgres, config)));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ExportAsync(source, DestinationRuns.Context(PostgresDefinition.TypeName, config)));
 
         Assert.IsNotType<NonRetryableExportException>(error);
         Assert.DoesNotContain("secret-pw-4711", error.ToString(), StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain;
+using BatchExports.Pipeline.Tests.Sources;
 using BatchExports.Testing;
 using Microsoft.EntityFrameworkCore;
 using static BatchExports.Testing.BatchExportsOperations;

@@ -1,7 +1,7 @@
+using BatchExports.Pipeline.Tests.Sources;
 using BatchExports.Testing;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain;
-using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Destinations.Redshift;
 using BatchExports.Pipeline.Runs;
 
@@ -27,7 +27,7 @@ public sealed class RedshiftDestinationTests
             await source.InsertEventAsync(Guid.NewGuid(), $"event-{i}", InInterval.AddSeconds(i + 1), elementsChain: "div");
         }
 
-        var outcome = await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, Config(server, database)));
+        var outcome = await ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, Config(server, database)));
 
         Assert.Equal(5, outcome.RecordsCompleted);
         Assert.True(outcome.BytesExported > 0);
@@ -59,8 +59,8 @@ public sealed class RedshiftDestinationTests
         var config = Config(server, database);
         config["exclude_events"] = new JsonArray("$pageview");
 
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, config, attempt: 1));
-        var again = await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, config, attempt: 2));
+        await ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, config, attempt: 1));
+        var again = await ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, config, attempt: 2));
 
         Assert.Equal(2, again.RecordsCompleted);
         Assert.Equal([["signed_up", 2L]], await server.QueryAsync(database, "SELECT event, count(*) FROM events GROUP BY event"));
@@ -75,12 +75,12 @@ public sealed class RedshiftDestinationTests
         await source.UpsertPersonAsync(Guid.NewGuid(), "bob", """{"plan": "free"}""", version: 1, insertedAt: InInterval);
         var config = Config(server, database, table: "persons");
 
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, config, ExportModels.Persons));
+        await ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, config, ExportModels.Persons));
         await source.UpsertPersonAsync(ada, "ada", """{"plan": "paid"}""", version: 2, insertedAt: DestinationRuns.End.AddMinutes(5));
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, config, ExportModels.Persons,
+        await ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, config, ExportModels.Persons,
             start: DestinationRuns.End, end: DestinationRuns.End.AddHours(1)));
         await source.UpsertPersonAsync(ada, "ada", """{"plan": "free"}""", version: 1, insertedAt: InInterval);
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, config, ExportModels.Persons, attempt: 2));
+        await ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, config, ExportModels.Persons, attempt: 2));
 
         var rows = await server.QueryAsync(database, "SELECT distinct_id, properties, person_version FROM persons ORDER BY distinct_id");
         Assert.Equal([["ada", """{"plan": "paid"}""", 2L], ["bob", """{"plan": "free"}""", 1L]], rows);
@@ -97,10 +97,10 @@ public sealed class RedshiftDestinationTests
         await source.UpsertSessionAsync(session, InInterval, InInterval.AddMinutes(5), pageviews: 1, urls: ["https://a.example/"], insertedAt: InInterval.AddMinutes(5));
         var config = Config(server, database, table: "sessions");
 
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, config, ExportModels.Sessions));
+        await ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, config, ExportModels.Sessions));
         await source.UpsertSessionAsync(session, InInterval, DestinationRuns.End.AddMinutes(20), pageviews: 3,
             urls: ["https://a.example/", "https://a.example/é"], insertedAt: DestinationRuns.End.AddMinutes(20));
-        await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, config, ExportModels.Sessions,
+        await ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, config, ExportModels.Sessions,
             start: DestinationRuns.End, end: DestinationRuns.End.AddHours(1)));
 
         var rows = await server.QueryAsync(database, "SELECT session_id, pageview_count, urls FROM sessions");
@@ -117,7 +117,7 @@ public sealed class RedshiftDestinationTests
         }
 
         var destination = new RedshiftDestination { BatchSize = 3, MaxRowsPerInsert = 2 };
-        var outcome = await destination.ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Redshift, Config(server, database)), CancellationToken.None);
+        var outcome = await destination.ExportAsync(source.Source, DestinationRuns.Context(RedshiftDefinition.TypeName, Config(server, database)), CancellationToken.None);
 
         Assert.Equal(7, outcome.RecordsCompleted);
         Assert.Equal(7L, (await server.QueryAsync(database, "SELECT count(DISTINCT uuid) FROM events"))[0][0]);
@@ -128,7 +128,7 @@ public sealed class RedshiftDestinationTests
     {
         var (source, server, database) = await SetUpAsync();
 
-        var outcome = await ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, Config(server, database)));
+        var outcome = await ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, Config(server, database)));
 
         Assert.Equal(new RunOutcome(0, 0), outcome);
     }
@@ -143,7 +143,7 @@ public sealed class RedshiftDestinationTests
         await source.InsertEventAsync(Guid.NewGuid(), "a_much_longer_event_name", InInterval.AddSeconds(1));
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, Config(server, database))));
+            ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, Config(server, database))));
 
         Assert.StartsWith("Redshift rejected the export into \"public\".\"events\"", error.Message, StringComparison.Ordinal);
         Assert.Equal([["existing"]], await server.QueryAsync(database, "SELECT uuid FROM events"));
@@ -162,7 +162,7 @@ public sealed class RedshiftDestinationTests
         const string wrongPassword = "not-the-password-51aa";
 
         var error = await Assert.ThrowsAsync<NonRetryableExportException>(() =>
-            ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, Config(server, database, password: wrongPassword))));
+            ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, Config(server, database, password: wrongPassword))));
 
         Assert.Equal($"Redshift at {server.Host}:{server.Port} rejected the user name or password (SQLSTATE 28P01). Check the destination's 'user' and 'password'.", error.Message);
         Assert.DoesNotContain(wrongPassword, error.ToString(), StringComparison.Ordinal);
@@ -177,7 +177,7 @@ public sealed class RedshiftDestinationTests
         config["host"] = "127.0.0.1";
         config["port"] = ClosedPort();
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => ExportAsync(source, DestinationRuns.Context(DestinationCatalog.Redshift, config)));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ExportAsync(source, DestinationRuns.Context(RedshiftDefinition.TypeName, config)));
 
         Assert.IsNotType<NonRetryableExportException>(error);
         Assert.DoesNotContain("secret-pw-0917", error.ToString(), StringComparison.Ordinal);

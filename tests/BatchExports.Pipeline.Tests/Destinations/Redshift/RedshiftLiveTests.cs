@@ -1,8 +1,8 @@
+using BatchExports.Pipeline.Tests.Sources;
 using BatchExports.Testing;
 using System.Text.Json.Nodes;
 using Amazon.S3.Model;
 using BatchExports.Core.Domain;
-using BatchExports.Core.Domain.Destinations;
 using BatchExports.Pipeline.Destinations.Redshift;
 using BatchExports.Pipeline.Destinations.S3;
 using Npgsql;
@@ -38,10 +38,10 @@ public sealed class RedshiftLiveTests
         {
             var destination = new RedshiftDestination();
             var config = cluster.Config(events, propertiesDataType, mode: "INSERT");
-            await destination.ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Redshift, config, attempt: 1), CancellationToken.None);
-            await destination.ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Redshift, config, attempt: 2), CancellationToken.None);
+            await destination.ExportAsync(source.Source, DestinationRuns.Context(RedshiftDefinition.TypeName, config, attempt: 1), CancellationToken.None);
+            await destination.ExportAsync(source.Source, DestinationRuns.Context(RedshiftDefinition.TypeName, config, attempt: 2), CancellationToken.None);
             await destination.ExportAsync(source.Source, 
-                DestinationRuns.Context(DestinationCatalog.Redshift, cluster.Config(persons, propertiesDataType, mode: "INSERT"), ExportModels.Persons),
+                DestinationRuns.Context(RedshiftDefinition.TypeName, cluster.Config(persons, propertiesDataType, mode: "INSERT"), ExportModels.Persons),
                 CancellationToken.None);
 
             Assert.Equal(2L, await cluster.ScalarAsync($"SELECT count(*) FROM public.{events}"));
@@ -73,7 +73,7 @@ public sealed class RedshiftLiveTests
         {
             var config = cluster.Config(table, "varchar", mode: "COPY");
             config["copy_inputs"] = copyInputs;
-            var outcome = await new RedshiftDestination().ExportAsync(source.Source, DestinationRuns.Context(DestinationCatalog.Redshift, config), CancellationToken.None);
+            var outcome = await new RedshiftDestination().ExportAsync(source.Source, DestinationRuns.Context(RedshiftDefinition.TypeName, config), CancellationToken.None);
 
             Assert.Equal(1, outcome.RecordsCompleted);
             Assert.Equal(1L, await cluster.ScalarAsync($"SELECT count(*) FROM public.{table}"));

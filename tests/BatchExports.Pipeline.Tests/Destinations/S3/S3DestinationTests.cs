@@ -8,6 +8,7 @@ using BatchExports.Pipeline.Formats;
 using BatchExports.Pipeline.Runs;
 using BatchExports.Pipeline.Sources;
 using BatchExports.Pipeline.Tests.Formats;
+using BatchExports.Pipeline.Tests.Sources;
 using BatchExports.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -32,7 +33,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await (await TestPostgres.GetAsync()).DropDatabaseAsync(_connectionString);
 
-    private PostgresSource Source => new(new Connection(_connectionString));
+    private PostgresSource Source => new SourceData(_connectionString).Source;
 
     private S3Destination Destination(int batchSize = 1000, MultipartUploadOptions? options = null) =>
         new(options) { BatchSize = batchSize };
@@ -373,9 +374,4 @@ public sealed class S3DestinationTests : IAsyncLifetime
     private static List<JsonElement> Lines(byte[] content) =>
         System.Text.Encoding.UTF8.GetString(content).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
-
-    private sealed class Connection(string connectionString) : IDatabaseConnection
-    {
-        public string ConnectionString => connectionString;
-    }
 }

@@ -1,21 +1,25 @@
 using BatchExports.Core.Hosting;
 using BatchExports.Pipeline.Sources;
+using BatchExports.Pipeline.Tests.Destinations;
 using BatchExports.Testing;
 using Npgsql;
 
-namespace BatchExports.Pipeline.Tests.Destinations;
+namespace BatchExports.Pipeline.Tests.Sources;
 
-/// <summary>A fresh migrated source database on the test PostgreSQL, seeded with SQL, and the source reading it.</summary>
+/// <summary>
+/// The tests' one source database: a migrated database on the test PostgreSQL, the source reading it, and SQL seeding.
+/// <see cref="SourceDatabase"/> seeds one through EF for the source tests.
+/// </summary>
 internal sealed class SourceData(string connectionString) : IDatabaseConnection
 {
     public string ConnectionString { get; } = connectionString;
 
     public PostgresSource Source => new(this);
 
-    public static async Task<SourceData> CreateAsync()
+    public static async Task<SourceData> CreateAsync(string name = "destsource")
     {
         var postgres = await TestPostgres.GetAsync();
-        return new SourceData(await postgres.CreateDatabaseAsync("destsource"));
+        return new SourceData(await postgres.CreateDatabaseAsync(name));
     }
 
     public Task InsertEventAsync(

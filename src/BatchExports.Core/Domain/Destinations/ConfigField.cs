@@ -1,0 +1,15 @@
+using System.Text.Json.Nodes;
+
+namespace BatchExports.Core.Domain.Destinations;
+
+/// <summary>
+/// One field of a destination's workflow inputs (PostHog's dataclass fields). <paramref name="Description"/> is what
+/// the OpenAPI document says about the field, when there is more to say than its name.
+/// </summary>
+public sealed record ConfigField(
+    string Name,
+    ConfigValueKind Kind,
+    bool Required = false,
+    JsonNode? Default = null,
+    bool Secret = false,
+    string? Description = null);

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BatchExports.Core.Domain.Destinations;
+
+namespace BatchExports.Pipeline.Destinations.Redshift;
+
+/// <summary>PostHog's Redshift destination: rows into a Redshift table, by INSERT or by COPY from the user's bucket.</summary>
+public sealed class RedshiftDefinition : IDestinationDefinition
+{
+    public const string TypeName = "Redshift";
+
+    public string Type => TypeName;
+
+    public string WorkflowName => "redshift-export";
+
+    public IReadOnlyList<ConfigField> Fields { get; } =
+    [
+        new("user", ConfigValueKind.String, Required: true, Secret: true),
+        new("password", ConfigValueKind.String, Required: true, Secret: true),
+        new("host", ConfigValueKind.String, Required: true),
+        new("database", ConfigValueKind.String, Required: true),
+        new("schema", ConfigValueKind.String, Default: "public"),
+        new("table_name", ConfigValueKind.String, Default: "events"),
+        new("port", ConfigValueKind.Integer, Default: 5439),
+        new("properties_data_type", ConfigValueKind.String, Default: "varchar"),
+        new("mode", ConfigValueKind.Unchecked, Default: "INSERT", Description: "INSERT or COPY."),
+        new("copy_inputs", ConfigValueKind.Unchecked),
+    ];
+
+    /// <summary>The credentials inside <c>copy_inputs</c>.</summary>
+    public IReadOnlyList<string> NestedSecretKeys { get; } = ["aws_access_key_id", "aws_secret_access_key"];
+
+    public string Description =>
+        "Rows in an Amazon Redshift table, by multi-row INSERTs or by COPY from a staged S3 object; a repeated interval adds nothing twice.";
+
+    public JsonObject ExampleConfig => new()
+    {
+        ["user"] = "posthog",
+        ["password"] = "...",
+        ["host"] = "my-cluster.abc123.us-east-1.redshift.amazonaws.com",
+        ["database"] = "dev",
+        ["schema"] = "public",
+        ["table_name"] = "events",
+        ["properties_data_type"] = "super",
+        ["mode"] = "INSERT",
+    };
+
+    public DestinationConfigCheck CheckConfig(JsonObject merged)
+    {
+        ArgumentNullException.ThrowIfNull(merged);
+        return Problem(merged) is { } error ? DestinationConfigCheck.Invalid(merged, error) : DestinationConfigCheck.Valid(merged);
+    }
+
+    private static string? Problem(JsonObject config)
+    {
+        var mode = DestinationConfigRules.StringOrNull(config["mode"]) ?? "INSERT";
+        if (mode is not ("COPY" or "INSERT"))
+        {
+            return $"Mode {mode} is not supported. Supported modes are ['COPY', 'INSERT']";
+        }
+
+        if (DestinationConfigRules.StringOrNull(config["properties_data_type"]) is { } dataType && dataType.ToLowerInvariant() is not ("varchar" or "super"))
+        {
+            return $"Properties data type {dataType} is not supported. Supported types are ['varchar', 'super']";
+        }
+
+        if (mode != "COPY")
+        {
+            return null;
+        }
+
+        if (config["copy_inputs"] is not JsonObject copyInputs || copyInputs.Count == 0)
+        {
+            return "Missing required inputs for 'COPY'";
+        }
+
+        if (new[] { "s3_bucket", "region_name", "authorization", "bucket_credentials" }.Any(k => copyInputs[k] == null))
+        {
+            return "Missing required input for 'COPY'";
+        }
+
+        if (copyInputs["bucket_credentials"] is not JsonObject bucketCredentials
+            || bucketCredentials["aws_access_key_id"] == null || bucketCredentials["aws_secret_access_key"] == null)
+        {
+            return "Missing required bucket credentials for 'COPY'";
+        }
+
+        return copyInputs["authorization"] switch
+        {
+            JsonObject credentials when credentials["aws_access_key_id"] == null || credentials["aws_secret_access_key"] == null =>
+                "Missing required credentials for 'COPY'",
+            JsonObject => null,
+            JsonValue role when role.GetValueKind() == JsonValueKind.String && role.GetValue<string>().Trim().Length == 0 =>
+                "Missing required IAM role for 'COPY'",
+            JsonValue role when role.GetValueKind() == JsonValueKind.String => null,
+            _ => "Authorization for 'COPY' must be an IAM role ARN, AWS credentials, or an integration ID.",
+        };
+    }
+}
