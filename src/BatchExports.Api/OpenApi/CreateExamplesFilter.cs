@@ -10,47 +10,16 @@ namespace BatchExports.Api.OpenApi;
 /// (tests post them and expect 201), so a person can start from a working request instead of Swashbuckle's
 /// generated placeholder, which the validators reject.
 /// </summary>
-public sealed class CreateExamplesFilter : IOperationFilter
+public sealed class CreateExamplesFilter(DestinationRegistry destinations) : IOperationFilter
 {
-    public static IReadOnlyDictionary<string, JsonObject> Examples() => new Dictionary<string, JsonObject>
+    /// <summary>One create body per registered type, from the example config its definition gives.</summary>
+    public static IReadOnlyDictionary<string, JsonObject> Examples(DestinationRegistry destinations)
     {
-        [DestinationCatalog.S3] = Body("Hourly events to S3", DestinationCatalog.S3, new JsonObject
-        {
-            ["bucket_name"] = "my-bucket",
-            ["region"] = "us-east-1",
-            ["prefix"] = "posthog-events/",
-            ["aws_access_key_id"] = "AKIAIOSFODNN7EXAMPLE",
-            ["aws_secret_access_key"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            ["file_format"] = "JSONLines",
-            ["compression"] = "gzip",
-        }),
-        [DestinationCatalog.Postgres] = Body("Hourly events to Postgres", DestinationCatalog.Postgres, new JsonObject
-        {
-            ["user"] = "exporter",
-            ["password"] = "a-strong-password",
-            ["host"] = "db.example.com",
-            ["port"] = 5432,
-            ["database"] = "analytics",
-            ["schema"] = "public",
-            ["table_name"] = "events",
-        }),
-        [DestinationCatalog.Redshift] = Body("Hourly events to Redshift", DestinationCatalog.Redshift, new JsonObject
-        {
-            ["user"] = "exporter",
-            ["password"] = "a-strong-password",
-            ["host"] = "cluster.abc123.us-east-1.redshift.amazonaws.com",
-            ["port"] = 5439,
-            ["database"] = "analytics",
-            ["schema"] = "public",
-            ["table_name"] = "events",
-        }),
-        [DestinationCatalog.Http] = Body("Hourly events to PostHog's ingestion endpoint", DestinationCatalog.Http, new JsonObject
-        {
-            ["url"] = "https://us.i.posthog.com/batch/",
-            ["token"] = "phc_ProjectApiTokenOfTheReceivingProject",
-        }),
-        [DestinationCatalog.NoOp] = Body("A NoOp export (runs without writing anywhere)", DestinationCatalog.NoOp, new JsonObject()),
-    };
+        ArgumentNullException.ThrowIfNull(destinations);
+        return destinations.Definitions.ToDictionary(
+            d => d.Type,
+            d => Body($"Hourly events to {d.Type}", d.Type, d.ExampleConfig));
+    }
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
@@ -65,7 +34,7 @@ public sealed class CreateExamplesFilter : IOperationFilter
         var organizationRoute = context.ApiDescription.RelativePath!.StartsWith("api/organizations/", StringComparison.Ordinal);
         foreach (var media in operation.RequestBody.Content.Values.OfType<OpenApiMediaType>())
         {
-            media.Examples = Examples().ToDictionary(
+            media.Examples = Examples(destinations).ToDictionary(
                 e => e.Key,
                 e => (IOpenApiExample)new OpenApiExample
                 {

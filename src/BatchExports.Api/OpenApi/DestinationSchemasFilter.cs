@@ -10,7 +10,7 @@ namespace BatchExports.Api.OpenApi;
 /// makes the destination in request bodies a <c>oneOf</c> over the types, discriminated by <c>type</c>, so a
 /// generated client knows what an S3 destination needs and that a Postgres one takes different keys.
 /// </summary>
-public sealed class DestinationSchemasFilter : IDocumentFilter
+public sealed class DestinationSchemasFilter(DestinationRegistry destinations) : IDocumentFilter
 {
     private const string WriteSchema = SchemaNames.DestinationWrite;
 
@@ -24,16 +24,16 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
 
         var oneOf = new List<IOpenApiSchema>();
         var mapping = new Dictionary<string, OpenApiSchemaReference>();
-        foreach (var type in DestinationCatalog.SupportedTypes)
+        foreach (var definition in destinations.Definitions)
         {
-            var definition = DestinationCatalog.Get(type);
+            var type = definition.Type;
             var configName = $"{SchemaName(type)}DestinationConfig";
             var destinationName = $"{SchemaName(type)}DestinationWrite";
-            schemas[configName] = ConfigSchema(definition, document);
+            schemas[configName] = ConfigSchema(definition, destinations.SecretKeys(type), document);
             schemas[destinationName] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
-                Description = $"A {type} destination (PostHog workflow '{definition.WorkflowName}').",
+                Description = $"{definition.Description} (PostHog workflow '{definition.WorkflowName}').",
                 Required = new HashSet<string> { "type", "config" },
                 Properties = new Dictionary<string, IOpenApiSchema>
                 {
@@ -59,15 +59,15 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
         };
     }
 
-    private static OpenApiSchema ConfigSchema(DestinationDefinition definition, OpenApiDocument document)
+    private static OpenApiSchema ConfigSchema(IDestinationDefinition definition, IReadOnlySet<string> secretKeys, OpenApiDocument document)
     {
         var properties = new Dictionary<string, IOpenApiSchema>();
         foreach (var field in definition.Fields)
         {
-            properties[field.Name] = FieldSchema(field, definition.SecretFields.Contains(field.Name), document);
+            properties[field.Name] = FieldSchema(field, secretKeys.Contains(field.Name), document);
         }
 
-        foreach (var field in DestinationCatalog.BaseFields.Where(f => f.Kind == ConfigValueKind.StringList))
+        foreach (var field in DestinationConfigRules.BaseFields.Where(f => f.Kind == ConfigValueKind.StringList))
         {
             properties[field.Name] = FieldSchema(field, secret: false, document);
         }
@@ -77,9 +77,9 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
             Type = JsonSchemaType.Object,
             Properties = properties,
             Required = definition.Fields.Where(f => f.Required).Select(f => f.Name).ToHashSet(),
-            Description = definition.SecretFields.Count == 0
+            Description = secretKeys.Count == 0
                 ? null
-                : $"Secret keys ({string.Join(", ", definition.SecretFields)}) are write-only: never returned.",
+                : $"Secret keys ({string.Join(", ", secretKeys)}) are write-only: never returned.",
         };
     }
 
@@ -142,7 +142,7 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
     /// </summary>
     private static string? Describe(ConfigField field)
     {
-        var text = Describe(field.Name);
+        var text = field.Description;
         if (field.Default is { } value)
         {
             text = (text == null ? "" : text + " ") + $"Default: {value.ToJsonString()}.";
@@ -151,23 +151,7 @@ public sealed class DestinationSchemasFilter : IDocumentFilter
         return text;
     }
 
-    private static string? Describe(string fieldName) => fieldName switch
-    {
-        "include_events" => "Only these event names are exported.",
-        "exclude_events" => "These event names are not exported.",
-        "prefix" => "Key prefix; may use {year}, {month}, {day}, {hour}, {minute}, {second}, {table}, {data_interval_start}, {data_interval_end}.",
-        "file_format" => "JSONLines or Parquet.",
-        "compression" => "JSONLines: gzip, brotli. Parquet: zstd, lz4, snappy, gzip, brotli. null for none.",
-        "endpoint_url" => "For S3-compatible stores (MinIO, R2, …); path-style unless use_virtual_style_addressing.",
-        "max_file_size_mb" => "Rotate files at this size; a _manifest.json lists them.",
-        "mode" => "INSERT or COPY.",
-        _ => null,
-    };
-
-    private static string SchemaName(string type) => type switch
-    {
-        DestinationCatalog.Http => "Http",
-        DestinationCatalog.NoOp => "NoOp",
-        _ => type,
-    };
+    /// <summary>PostHog's schema names spell types in Pascal case (<c>HTTP</c> → <c>Http</c>).</summary>
+    private static string SchemaName(string type) =>
+        type.All(char.IsUpper) && type.Length > 2 ? type[0] + type[1..].ToLowerInvariant() : type;
 }

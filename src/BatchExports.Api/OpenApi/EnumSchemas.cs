@@ -33,7 +33,7 @@ public static class EnumSchemas
         "too_many_concurrent_backfills", "error", "not_ready",
     ];
 
-    public static IReadOnlyDictionary<string, OpenApiSchema> All() => new Dictionary<string, OpenApiSchema>
+    public static IReadOnlyDictionary<string, OpenApiSchema> All(DestinationRegistry destinations) => new Dictionary<string, OpenApiSchema>
     {
         [Interval] = Create(Intervals.All, "How often the export runs."),
         [Model] = Create(ExportModels.All, "Which model the export exports."),
@@ -42,7 +42,7 @@ public static class EnumSchemas
             [RunStatuses.Cancelled, RunStatuses.Completed, RunStatuses.ContinuedAsNew, RunStatuses.Failed, RunStatuses.FailedRetryable,
              RunStatuses.Terminated, RunStatuses.TimedOut, RunStatuses.Running, RunStatuses.Starting],
             "The status of a backfill."),
-        [DestinationType] = Create(DestinationCatalog.SupportedTypes, "The destination types this server runs."),
+        [DestinationType] = Create(destinations.SupportedTypes, "The destination types this server runs."),
         [LogLevel] = Create(LogLevels.All, "The level of a log entry."),
         [FileFormat] = Create(["JSONLines", "Parquet"], "The format of exported files."),
         [Compression] = Create(["gzip", "brotli", "zstd", "lz4", "snappy"], "JSONLines: gzip, brotli. Parquet: zstd, lz4, snappy, gzip, brotli."),

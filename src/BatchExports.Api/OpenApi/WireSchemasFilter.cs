@@ -1,3 +1,4 @@
+using BatchExports.Core.Domain.Destinations;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -8,7 +9,7 @@ namespace BatchExports.Api.OpenApi;
 /// JSON members hold, which request fields a create needs, and the PATCH body (PostHog's <c>PatchedBatchExport</c>,
 /// nothing required, the destination config merged into the stored one).
 /// </summary>
-public sealed class WireSchemasFilter : IDocumentFilter
+public sealed class WireSchemasFilter(DestinationRegistry destinations) : IDocumentFilter
 {
     public void Apply(OpenApiDocument document, DocumentFilterContext context)
     {
@@ -21,7 +22,7 @@ public sealed class WireSchemasFilter : IDocumentFilter
             schema.AdditionalPropertiesAllowed = true;
         }
 
-        foreach (var (name, schema) in EnumSchemas.All())
+        foreach (var (name, schema) in EnumSchemas.All(destinations))
         {
             schemas[name] = schema;
         }

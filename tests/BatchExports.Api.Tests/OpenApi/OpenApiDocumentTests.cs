@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using BatchExports.Api.OpenApi;
+using BatchExports.Core.Domain.Destinations;
 using BatchExports.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchExports.Api.Tests.OpenApi;
 
@@ -146,7 +148,7 @@ public sealed class OpenApiDocumentTests(ApiFactory factory) : IClassFixture<Api
         var client = factory.CreateApiClient(tenant.ApiKey);
         var examples = document["paths"]!["/api/projects/{project_id}/batch_exports/"]!["post"]!["requestBody"]!["content"]!["application/json"]!["examples"]!.AsObject();
 
-        Assert.Equal(CreateExamplesFilter.Examples().Keys.Order(), examples.Select(e => e.Key).Order());
+        Assert.Equal(CreateExamplesFilter.Examples(factory.Services.GetRequiredService<DestinationRegistry>()).Keys.Order(), examples.Select(e => e.Key).Order());
         foreach (var (type, example) in examples)
         {
             var created = (await client.PostAsync($"/api/projects/{tenant.TeamId}/batch_exports/", example!["value"]!.DeepClone())).Expect(HttpStatusCode.Created);
