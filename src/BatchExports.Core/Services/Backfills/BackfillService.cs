@@ -133,6 +133,21 @@ public sealed class BackfillService(
         await log.WarningAsync(export.TeamId, export.Id, null, $"Backfill {backfill.Id} was cancelled.", cancellationToken);
     }
 
+    /// <summary>Cancels every Starting/Running backfill of <paramref name="export"/> and their active runs; returns how many.</summary>
+    public async Task<int> CancelActiveAsync(BatchExport export, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(export);
+        var active = await db.BatchExportBackfills
+            .Where(b => b.BatchExportId == export.Id && (b.Status == BackfillStatuses.Starting || b.Status == BackfillStatuses.Running))
+            .ToListAsync(cancellationToken);
+        foreach (var backfill in active)
+        {
+            await CancelWithRunsAsync(backfill, cancellationToken);
+        }
+
+        return active.Count;
+    }
+
     /// <summary>Marks a backfill and its active runs Cancelled and tells the engine.</summary>
     private async Task CancelWithRunsAsync(BatchExportBackfill backfill, CancellationToken cancellationToken)
     {
