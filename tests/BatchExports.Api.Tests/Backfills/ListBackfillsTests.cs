@@ -137,4 +137,32 @@ public sealed class ListBackfillsTests(ApiFactory factory) : IClassFixture<ApiFa
         List<string> expected = byStartAt ? [first.Id.ToString(), second.Id.ToString()] : [second.Id.ToString(), first.Id.ToString()];
         Assert.Equal(expected, listed);
     }
+
+    [Fact]
+    public async Task List_FollowingPrevious_ReturnsThePageBefore()
+    {
+        var (tenant, client, id) = await factory.ExportAsync();
+        for (var i = 0; i < 60; i++)
+        {
+            factory.Clock.Advance(TimeSpan.FromMilliseconds(1));
+            await factory.SaveAsync(new BatchExportBackfill
+            {
+                Id = Guid.CreateVersion7(),
+                TeamId = tenant.TeamId,
+                BatchExportId = id,
+                Status = BackfillStatuses.Completed,
+                CreatedAt = factory.Clock.GetUtcNow(),
+                LastUpdatedAt = factory.Clock.GetUtcNow(),
+            });
+        }
+
+        var first = (await client.ListBackfillsAsync(tenant.TeamId, id)).Expect(HttpStatusCode.OK);
+        var second = (await client.GetAsync(new Uri((string)first["next"]!).PathAndQuery)).Expect(HttpStatusCode.OK);
+        var back = (await client.GetAsync(new Uri((string)second["previous"]!).PathAndQuery)).Expect(HttpStatusCode.OK);
+
+        Assert.Equal(10, second["results"]!.AsArray().Count);
+        Assert.Null(second["next"]);
+        Assert.Null(back["previous"]);
+        Assert.Equal(Ids(first["results"]!.AsArray()!), Ids(back["results"]!.AsArray()!));
+    }
 }
