@@ -53,6 +53,7 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<UpdateBatchExport>();
         services.AddScoped<DeleteBatchExport>();
         services.AddScoped<BatchExportPausing>();
+        services.AddScoped<FailureThresholdPause>();
         // IDestinationTestSteps comes from the host's engine registration (the pipeline implements it).
         services.AddScoped<DestinationTestRunner>();
         services.AddScoped<BackfillService>();

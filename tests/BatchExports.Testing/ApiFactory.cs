@@ -19,7 +19,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     private TestPostgres? _postgres;
 
-    public string ConnectionString { get; private set; } = "";
+    public string ConnectionString { get; protected set; } = "";
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
@@ -29,7 +29,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Extra configuration (e.g. the engine's settings) for a test class.</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public async ValueTask InitializeAsync()
+    /// <summary>Creates this fixture's database; a subclass may point <see cref="ConnectionString"/> at a server of its own instead.</summary>
+    public virtual async ValueTask InitializeAsync()
     {
         _postgres = await TestPostgres.GetAsync();
         ConnectionString = await _postgres.CreateDatabaseAsync(GetType().Name);

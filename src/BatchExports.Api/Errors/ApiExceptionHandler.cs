@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BatchExports.Core.Errors;
+using BatchExports.Core.Persistence;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace BatchExports.Api.Errors;
@@ -34,6 +35,11 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 // The client went away; there is nobody to answer.
                 context.Response.StatusCode = 499;
+                return true;
+            case var _ when DatabaseOutage.IsUnreachable(exception):
+                // Not a fault of the request: the client may simply come back, so 503 with Retry-After rather than 500.
+                logger.LogWarning(exception, "Database not reachable on {Method} {Path}", context.Request.Method, context.Request.Path.Value);
+                await ErrorEnvelope.WriteDatabaseUnreachableAsync(context);
                 return true;
             default:
                 logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path.Value);

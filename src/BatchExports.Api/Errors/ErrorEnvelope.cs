@@ -1,4 +1,5 @@
 using BatchExports.Core.Json;
+using BatchExports.Core.Persistence;
 
 namespace BatchExports.Api.Errors;
 
@@ -18,6 +19,13 @@ public sealed record ErrorEnvelope(string Type, string Code, string Detail, stri
         }
 
         await context.Response.WriteAsJsonAsync(envelope, WireJson.Options, context.RequestAborted);
+    }
+
+    /// <summary>503 while PostgreSQL is away, with <c>Retry-After</c>, from every route that needs it.</summary>
+    public static Task WriteDatabaseUnreachableAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return WriteAsync(context, StatusCodes.Status503ServiceUnavailable, new ErrorEnvelope("server_error", "service_unavailable", DatabaseOutage.Message, null));
     }
 
     public static Task WriteAsync(HttpContext context, ApiException exception) =>

@@ -26,7 +26,8 @@ public static class HealthEndpoints
             }
             catch (Exception exception) when (exception is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
             {
-                await ErrorEnvelope.WriteAsync(context, 503, new ErrorEnvelope("server_error", "not_ready", "The database is not reachable.", null));
+                context.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await ErrorEnvelope.WriteAsync(context, 503, new ErrorEnvelope("server_error", "not_ready", DatabaseOutage.Message, null));
             }
         }).AllowAnonymous().ExcludeFromDescription();
         return endpoints;

@@ -1,5 +1,6 @@
 using BatchExports.Api.Validation;
 using BatchExports.Core.Domain;
+using BatchExports.Core.Services.Paging;
 using BatchExports.Core.Services.Runs;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
@@ -9,6 +10,7 @@ namespace BatchExports.Api.Runs;
 /// <summary>Query parameters of <c>GET …/runs/</c> (spec §1.3).</summary>
 public sealed record RunListParameters
 {
+    /// <summary>What <c>ordering</c> may name; anything else falls back to <c>-created_at</c>, as PostHog.</summary>
     public static readonly IReadOnlyList<string> Orderings = ["created_at", "-created_at", "data_interval_start", "-data_interval_start"];
 
     [FromQuery(Name = "ordering")]
@@ -34,7 +36,7 @@ public sealed record RunListParameters
     public string? Cursor { get; init; }
 
     public RunListQuery ToQuery(DateTimeOffset now) => new(
-        Ordering ?? "-created_at",
+        RequestedOrdering.Resolve(Ordering, Orderings, "-created_at"),
         Date(After, now),
         Date(Before, now),
         Date(Start, now),
@@ -51,11 +53,6 @@ public sealed class RunListParametersValidator : AbstractValidator<RunListParame
     {
         RuleFor(x => x).Custom((parameters, context) =>
         {
-            if (parameters.Ordering is { } ordering && !RunListParameters.Orderings.Contains(ordering))
-            {
-                context.InvalidChoice("ordering", ordering);
-            }
-
             foreach (var status in parameters.Status ?? [])
             {
                 if (!RunStatuses.All.Contains(status))

@@ -49,9 +49,8 @@ public sealed class RunsController(RunService runs, TimeProvider clock) : Contro
     [HttpPost("{id}/retry")]
     [RequiredScope(RequiredScopeAttribute.Write)]
     [EndpointSummary("Retry a run: re-export its interval as a one-interval backfill")]
-    [ProducesResponseType<BackfillIdResponse>(StatusCodes.Status201Created)]
-    public async Task<ActionResult<BackfillIdResponse>> Retry([FromRoute(Name = "batch_export_id")] string batchExportId, string id, CancellationToken cancellationToken) =>
-        StatusCode(StatusCodes.Status201Created, new BackfillIdResponse(await runs.RetryAsync(Scope, batchExportId, id, cancellationToken)));
+    public async Task<BackfillIdResponse> Retry([FromRoute(Name = "batch_export_id")] string batchExportId, string id, CancellationToken cancellationToken) =>
+        new(await runs.RetryAsync(Scope, batchExportId, id, cancellationToken));
 
     [HttpGet("{id}/logs")]
     [RequiredScope(RequiredScopeAttribute.Read)]

@@ -25,4 +25,17 @@ public static class Intervals
         Every15Minutes => TimeSpan.FromMinutes(15),
         _ => throw new ArgumentOutOfRangeException(nameof(interval), interval, "Unsupported interval"),
     };
+
+    /// <summary>
+    /// How many of an export's latest runs PostHog's failure-threshold check looks at (worker spec §1.4): about a
+    /// day of hourly runs, a week of daily ones, a month of weekly ones, an hour of sub-hourly ones (60 / N).
+    /// </summary>
+    public static int FailureCheckWindow(string interval) => interval switch
+    {
+        Hour => 24,
+        Day => 7,
+        Week => 4,
+        _ when IsSubHourly(interval) => (int)(TimeSpan.FromHours(1) / NominalLength(interval)),
+        _ => 50,
+    };
 }

@@ -22,6 +22,14 @@ public sealed class BatchExportsOptions
     [Range(1, 1000)]
     public int MaxConcurrentBackfillsPerTeam { get; set; } = 10;
 
+    /// <summary>Failed runs among the last <see cref="FailureCheckWindow"/> that pause an export (PostHog: 10); capped at the window.</summary>
+    [Range(1, 10_000)]
+    public int FailureThreshold { get; set; } = 10;
+
+    /// <summary>How many of an export's latest runs the failure threshold counts in; unset, PostHog's per interval (24, 7, 4, 60 / N).</summary>
+    [Range(1, 10_000)]
+    public int? FailureCheckWindow { get; set; }
+
     /// <summary>
     /// URLs an <c>HTTP</c> destination may post to. PostHog allows only its own ingestion endpoints;
     /// a self-hosted deployment may add its own.

@@ -1,3 +1,4 @@
+using BatchExports.Core.Persistence;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,28 @@ public sealed class EmbeddedEngine(
             return;
         }
 
-        var reconciled = await reconciler.ReconcileAsync(stoppingToken);
+        // A database that is down at start-up delays the engine; it must not stop the host (and so crash-loop it).
+        int? reconciled = null;
+        for (var failures = 0; reconciled == null; failures++)
+        {
+            try
+            {
+                reconciled = await reconciler.ReconcileAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                LogFailure("start-up reconcile", exception, failures);
+                if (!await SleepAsync(Backoff(failures), stoppingToken))
+                {
+                    return;
+                }
+            }
+        }
+
         logger.LogInformation("Embedded engine {InstanceId} started with {Concurrency} executor(s); {Reconciled} schedule(s) re-synced",
             options.Value.InstanceId, options.Value.Concurrency, reconciled);
 
@@ -39,15 +61,25 @@ public sealed class EmbeddedEngine(
         await Task.WhenAll(loops);
     }
 
-    /// <summary>Repeats <paramref name="step"/>; sleeps a poll interval whenever it found nothing to do or failed.</summary>
+    /// <summary>
+    /// Repeats <paramref name="step"/>; sleeps a poll interval whenever it found nothing to do, and backs off while
+    /// it keeps failing. Work a failed step held is not lost: a run's lease lapses and the run is claimed again.
+    /// </summary>
     private async Task LoopAsync(string name, Func<CancellationToken, Task<bool>> step, CancellationToken stoppingToken)
     {
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             var busy = false;
+            var delay = options.Value.PollInterval;
             try
             {
                 busy = await step(stoppingToken);
+                if (failures > 0)
+                {
+                    logger.LogInformation("Embedded engine {Loop} recovered after {Failures} failed step(s)", name, failures);
+                    failures = 0;
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -55,20 +87,43 @@ public sealed class EmbeddedEngine(
             }
             catch (Exception exception)
             {
-                logger.LogError(exception, "Embedded engine {Loop} step failed; retrying", name);
+                LogFailure(name, exception, failures);
+                delay = Backoff(failures++);
             }
 
-            if (!busy)
+            if (!busy && !await SleepAsync(delay, stoppingToken))
             {
-                try
-                {
-                    await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                return;
             }
+        }
+    }
+
+    private TimeSpan Backoff(int failures) =>
+        TimeSpan.FromTicks(Math.Min(options.Value.PollInterval.Ticks * (1L << Math.Min(failures, 20)), options.Value.MaxFailureBackoff.Ticks));
+
+    /// <summary>An outage is logged once as a warning when it starts; other failures as errors, each time.</summary>
+    private void LogFailure(string name, Exception exception, int failuresBefore)
+    {
+        if (!DatabaseOutage.IsUnreachable(exception))
+        {
+            logger.LogError(exception, "Embedded engine {Loop} step failed; retrying", name);
+        }
+        else if (failuresBefore == 0)
+        {
+            logger.LogWarning(exception, "Embedded engine {Loop}: the database is not reachable; backing off until it is", name);
+        }
+    }
+
+    private async Task<bool> SleepAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, clock, stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 }

@@ -39,6 +39,12 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A failing engine step (typically: the database is down) is retried after the poll interval, doubled per
+    /// consecutive failure up to this, so an outage neither spins nor floods the log.
+    /// </summary>
+    public TimeSpan MaxFailureBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Identifies this process in leases; unique per start.</summary>
     public string InstanceId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
 }

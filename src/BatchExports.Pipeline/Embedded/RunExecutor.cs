@@ -69,11 +69,10 @@ public sealed class RunExecutor(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, cancelled.Token);
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(lease, run.Id, cancelled, heartbeatStop.Token);
+        RunOutcome outcome;
         try
         {
-            var outcome = await lifecycle.ExecuteAsync(started, linked.Token);
-            await StopHeartbeatAsync(heartbeatStop, heartbeat);
-            await lifecycle.CompleteAsync(started, outcome);
+            outcome = await lifecycle.ExecuteAsync(started, linked.Token);
         }
         catch (Exception exception)
         {
@@ -82,15 +81,25 @@ public sealed class RunExecutor(
                 : cancelled.IsCancellationRequested ? RunInterruption.Cancelled
                 : RunInterruption.Stopping;
             await lifecycle.FailAsync(started, exception, interruption);
+            return;
         }
+
+        await StopHeartbeatAsync(heartbeatStop, heartbeat);
+        // Outside the catch: if the database is away for this write, the export did not fail. The error reaches the
+        // engine loop, the lease lapses and the run is claimed again (its output keys are deterministic).
+        await lifecycle.CompleteAsync(started, outcome);
     }
 
-    /// <summary>Renews the lease; when the run is no longer ours and Running (cancelled, or taken over), cancels it.</summary>
+    /// <summary>
+    /// Renews the lease; when the run is no longer ours and Running (cancelled, or taken over), cancels it. A failed
+    /// renewal (the database is briefly away) is retried on the next beat; only a lapsed lease lets another take over.
+    /// </summary>
     private async Task HeartbeatAsync(RunLease lease, Guid runId, CancellationTokenSource cancelled, CancellationToken stop)
     {
-        try
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
         {
-            while (!stop.IsCancellationRequested)
+            try
             {
                 await Task.Delay(Options.HeartbeatInterval, clock, stop);
                 await using var db = await contexts.CreateDbContextAsync(stop);
@@ -102,15 +111,20 @@ public sealed class RunExecutor(
                     await cancelled.CancelAsync();
                     return;
                 }
+
+                failures = 0;
             }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            // A missed heartbeat is not fatal; the lease is long enough to try again.
-            logger.LogWarning(exception, "Heartbeat of run {RunId} failed", runId);
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                if (failures++ == 0)
+                {
+                    logger.LogWarning(exception, "Heartbeat of run {RunId} failed; retrying", runId);
+                }
+            }
         }
     }
 

@@ -2,8 +2,10 @@ using System.Globalization;
 using BatchExports.Core.Domain;
 using BatchExports.Core.Persistence;
 using BatchExports.Core.Security;
+using BatchExports.Core.Services.BatchExports;
 using BatchExports.Core.Services.Logs;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace BatchExports.Pipeline.Runs;
@@ -19,6 +21,7 @@ public sealed class RunLifecycle(
     IRunPipeline pipeline,
     ConfigCipher cipher,
     ExportLog exportLog,
+    IServiceScopeFactory scopes,
     TimeProvider clock,
     ILogger<RunLifecycle> logger)
 {
@@ -109,8 +112,13 @@ public sealed class RunLifecycle(
 
         if (exception is NonRetryableExportException)
         {
-            await WriteFinalAsync(run, started.Ownership, RunStatuses.Failed, exception.Message, null, CancellationToken.None);
+            var failed = await WriteFinalAsync(run, started.Ownership, RunStatuses.Failed, exception.Message, null, CancellationToken.None);
             await log.ErrorAsync($"Batch export for range {range} failed with a non-recoverable error: {exception.Message}", CancellationToken.None);
+            if (failed)
+            {
+                await CheckFailureThresholdAsync(run.BatchExportId);
+            }
+
             return;
         }
 
@@ -129,6 +137,24 @@ public sealed class RunLifecycle(
             await WriteFinalAsync(run, started.Ownership, RunStatuses.FailedRetryable, error, null, CancellationToken.None);
             await log.ErrorAsync(
                 $"Batch export for range {range} failed with an error that can be retried, after {run.Attempt} attempts: {error}", CancellationToken.None);
+        }
+    }
+
+    /// <summary>PostHog's failure-threshold check after a Failed run; the run stays Failed whatever happens here.</summary>
+    private async Task CheckFailureThresholdAsync(Guid exportId)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            if (await scope.ServiceProvider.GetRequiredService<FailureThresholdPause>().CheckAsync(exportId, CancellationToken.None))
+            {
+                logger.LogWarning("Batch export {BatchExportId} paused: too many of its latest runs failed", exportId);
+            }
+        }
+        catch (Exception exception)
+        {
+            // The next Failed run checks again.
+            logger.LogError(exception, "Failure-threshold check of batch export {BatchExportId} failed", exportId);
         }
     }
 

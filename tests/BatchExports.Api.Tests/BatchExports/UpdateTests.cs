@@ -218,6 +218,57 @@ public sealed class UpdateTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(intervalOffset, await StoredIntervalOffsetAsync(id));
     }
 
+    public static TheoryData<string, string, int?, int?, int?> WeeklyOffsetChanges => new()
+    {
+        // method, body offsets json (with interval "week"), expected offset_day, offset_hour, interval_offset
+        { "PUT", """{"offset_day": 2}""", 2, 0, 2 * 86400 },
+        { "PUT", """{"offset_hour": 7}""", 0, 7, 7 * 3600 },
+        { "PUT", "{}", 0, 0, null },
+        { "PATCH", """{"offset_day": 2}""", 2, 0, 2 * 86400 },
+        { "PATCH", """{"offset_hour": 7}""", 0, 7, 7 * 3600 },
+        { "PATCH", """{"offset_day": null, "offset_hour": 1}""", 0, 1, 3600 },
+        { "PATCH", "{}", 4, 5, 4 * 86400 + 5 * 3600 },
+    };
+
+    [Theory]
+    [MemberData(nameof(WeeklyOffsetChanges))]
+    public async Task PutOrPatch_WithIntervalWeek_ComputesTheOffsetFromTheBodyAlone(string method, string offsets, int? offsetDay, int? offsetHour, int? intervalOffset)
+    {
+        // PostHog: (offset_day or 0) * 86400 + (offset_hour or 0) * 3600 whenever either is sent with the interval.
+        var created = ExportBody(interval: "week");
+        created["offset_day"] = 4;
+        created["offset_hour"] = 5;
+        var (tenant, client, id) = await ExportAsync(created);
+        var body = method == "PUT" ? ExportBody(interval: "week", name: "same") : new JsonObject { ["interval"] = "week" };
+        foreach (var (key, value) in JsonNode.Parse(offsets)!.AsObject())
+        {
+            body[key] = value?.DeepClone();
+        }
+
+        var response = method == "PUT" ? await client.PutExportAsync(tenant.TeamId, id, body) : await client.PatchExportAsync(tenant.TeamId, id, body);
+
+        var updated = response.Expect(HttpStatusCode.OK);
+        Assert.Equal(offsetDay, (int?)updated["offset_day"]);
+        Assert.Equal(offsetHour, (int?)updated["offset_hour"]);
+        Assert.Equal(intervalOffset, await StoredIntervalOffsetAsync(id));
+    }
+
+    [Fact]
+    public async Task Patch_OffsetWithoutInterval_KeepsTheOtherStoredOffset()
+    {
+        // PostHog ignores offsets sent without interval; we apply them, changing only the one sent.
+        var created = ExportBody(interval: "week");
+        created["offset_day"] = 4;
+        created["offset_hour"] = 5;
+        var (tenant, client, id) = await ExportAsync(created);
+
+        var updated = (await client.PatchExportAsync(tenant.TeamId, id, new JsonObject { ["offset_hour"] = 9 })).Expect(HttpStatusCode.OK);
+
+        Assert.Equal(4, (int?)updated["offset_day"]);
+        Assert.Equal(9, (int?)updated["offset_hour"]);
+        Assert.Equal(4 * 86400 + 9 * 3600, await StoredIntervalOffsetAsync(id));
+    }
+
     [Theory]
     [InlineData("hour", """{"interval": null}""", "This field may not be null.", "interval")]
     [InlineData("hour", """{"interval": "day", "offset_hour": 24}""", "Ensure this value is less than or equal to 23.", "offset_hour")]

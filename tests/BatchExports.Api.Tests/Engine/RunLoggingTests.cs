@@ -1,13 +1,10 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain;
 using BatchExports.Pipeline.Runs;
 using BatchExports.Testing;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using static BatchExports.Testing.BatchExportsOperations;
 using static BatchExports.Testing.RunsAndBackfillsOperations;
 
@@ -19,7 +16,7 @@ namespace BatchExports.Api.Tests.Engine;
 /// </summary>
 public sealed class RunLoggingTests : IAsyncLifetime
 {
-    private readonly ScriptedFactory _factory = new();
+    private readonly ScriptedEngineApiFactory _factory = new();
 
     public ValueTask InitializeAsync() => _factory.InitializeAsync();
 
@@ -149,30 +146,4 @@ public sealed class RunLoggingTests : IAsyncLifetime
     }
 
     /// <summary>An engine factory whose pipeline plays, per run, one scripted outcome per attempt.</summary>
-    private sealed class ScriptedFactory : EngineApiFactory
-    {
-        public ScriptedPipeline Pipeline { get; } = new();
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureServices(services =>
-            {
-                services.RemoveAll<IRunPipeline>();
-                services.AddSingleton<IRunPipeline>(Pipeline);
-            });
-        }
-    }
-
-    private sealed class ScriptedPipeline : IRunPipeline
-    {
-        private readonly ConcurrentDictionary<Guid, ConcurrentQueue<Func<RunContext, RunOutcome>>> _scripts = new();
-
-        public void Script(Guid runId, params Func<RunContext, RunOutcome>[] attempts) => _scripts[runId] = new(attempts);
-
-        public Task<RunOutcome> ExecuteAsync(RunContext context, CancellationToken cancellationToken) =>
-            _scripts.TryGetValue(context.Run.Id, out var attempts) && attempts.TryDequeue(out var attempt)
-                ? Task.FromResult(attempt(context))
-                : throw new InvalidOperationException($"No scripted attempt left for run {context.Run.Id}.");
-    }
 }

@@ -110,12 +110,21 @@ public sealed class ListRunsTests(ApiFactory factory) : IClassFixture<ApiFactory
     [InlineData("status")]
     [InlineData("--created_at")]
     [InlineData("data_interval_end")]
-    public async Task List_WithAnUnknownOrdering_Is400(string ordering)
+    [InlineData("")]
+    public async Task List_WithAnUnknownOrdering_FallsBackToNewestCreatedFirst(string ordering)
     {
+        // As DRF's OrderingFilter: fields it does not allow are ignored and the default order applies.
         var (tenant, client, id) = await factory.ExportAsync();
+        var laterInterval = await factory.RunAsync(id, HourAgo);
+        factory.Clock.Advance(TimeSpan.FromSeconds(1));
+        var earlierInterval = await factory.RunAsync(id, HourAgo - TimeSpan.FromHours(3));
 
-        (await client.ListRunsAsync(tenant.TeamId, id, $"?ordering={ordering}"))
-            .ExpectError(HttpStatusCode.BadRequest, "validation_error", $"\"{ordering}\" is not a valid choice.", "ordering", "invalid_choice");
+        var page = (await client.ListRunsAsync(tenant.TeamId, id, $"?ordering={ordering}")).Expect(HttpStatusCode.OK);
+
+        Assert.Equal([earlierInterval.Id.ToString(), laterInterval.Id.ToString()], Ids(page));
+        Assert.Equal(
+            [laterInterval.Id.ToString(), earlierInterval.Id.ToString()],
+            Ids((await client.ListRunsAsync(tenant.TeamId, id, $"?ordering={ordering},-data_interval_start")).Expect(HttpStatusCode.OK)));
     }
 
     [Fact]

@@ -22,12 +22,12 @@ public sealed class RetryRunTests : IsolatedEngineTest
     [Theory]
     [InlineData(RunStatuses.Failed)]
     [InlineData(RunStatuses.Completed)]
-    public async Task Retry_Is201WithABackfillId_AndTheEngineRunsTheIntervalOnceMore(string status)
+    public async Task Retry_Is200WithABackfillId_AndTheEngineRunsTheIntervalOnceMore(string status)
     {
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
         var run = await Factory.RunAsync(id, PastIntervalEnd(), status);
 
-        var response = (await client.RetryRunAsync(tenant.TeamId, id, run.Id)).Expect(HttpStatusCode.Created);
+        var response = (await client.RetryRunAsync(tenant.TeamId, id, run.Id)).Expect(HttpStatusCode.OK);
 
         Assert.Equal(["backfill_id"], response.AsObject().Select(p => p.Key).ToArray());
         var backfillId = Guid.Parse((string)response["backfill_id"]!);
@@ -62,7 +62,7 @@ public sealed class RetryRunTests : IsolatedEngineTest
         var interval = ExportCalendar.IntervalEndingAt(spec, ExportCalendar.Previous(spec, Factory.Clock.GetUtcNow()));
         var run = await Factory.RunAsync(id, interval.End, RunStatuses.Failed, r => r.DataIntervalStart = interval.Start);
 
-        (await client.RetryRunAsync(tenant.TeamId, id, run.Id)).Expect(HttpStatusCode.Created);
+        (await client.RetryRunAsync(tenant.TeamId, id, run.Id)).Expect(HttpStatusCode.OK);
         await Factory.Engine.DriveAsync();
 
         var retried = Assert.Single(await RunsAsync(id), r => r.BackfillId != null);
@@ -81,7 +81,7 @@ public sealed class RetryRunTests : IsolatedEngineTest
 
         var run = await Factory.RunAsync(id, PastIntervalEnd(), RunStatuses.Failed);
 
-        (await client.RetryRunAsync(tenant.TeamId, id, run.Id)).Expect(HttpStatusCode.Created);
+        (await client.RetryRunAsync(tenant.TeamId, id, run.Id)).Expect(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class RetryRunTests : IsolatedEngineTest
         var now = Factory.Clock.GetUtcNow();
         var run = await Factory.RunAsync(id, PastIntervalEnd() - TimeSpan.FromDays(20), RunStatuses.Failed, r => r.CreatedAt = now - TimeSpan.FromDays(20));
 
-        (await client.RetryRunAsync(tenant.TeamId, id, run.Id)).Expect(HttpStatusCode.Created);
+        (await client.RetryRunAsync(tenant.TeamId, id, run.Id)).Expect(HttpStatusCode.OK);
     }
 
     [Fact]

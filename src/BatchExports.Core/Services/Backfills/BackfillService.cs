@@ -28,6 +28,9 @@ public sealed class BackfillService(
 {
     public const int PageSize = 50;
 
+    /// <summary>What <c>ordering</c> may name; anything else falls back to <c>-created_at</c>, as PostHog.</summary>
+    public static readonly IReadOnlyList<string> Orderings = ["created_at", "-created_at", "start_at", "-start_at"];
+
     /// <summary>A backfill of the export over <c>[startAt, endAt)</c>, as the user wrote the bounds (see <see cref="BackfillBounds"/>).</summary>
     public async Task<BatchExportBackfill> CreateAsync(
         ExportScope scope, string rawExportId, string? startAt, string? endAt, CancellationToken cancellationToken)
@@ -101,14 +104,13 @@ public sealed class BackfillService(
         ExportScope scope, string rawExportId, string? ordering, string? cursor, CancellationToken cancellationToken)
     {
         var export = await lookup.FindAsync(scope, rawExportId, tracked: false, cancellationToken);
-        ordering ??= "-created_at";
+        ordering = RequestedOrdering.Resolve(ordering, Orderings, "-created_at");
         var descending = ordering.StartsWith('-');
         var query = db.BatchExportBackfills.AsNoTracking().Where(b => b.BatchExportId == export.Id);
         var page = ordering switch
         {
             "created_at" or "-created_at" => await KeysetPage.ReadAsync(query, b => b.CreatedAt, b => b.Id, descending, cursor, PageSize, cancellationToken),
-            "start_at" or "-start_at" => await KeysetPage.ReadAsync(query, b => b.StartAt ?? DateTimeOffset.MinValue, b => b.Id, descending, cursor, PageSize, cancellationToken),
-            _ => throw new ValidationException($"\"{ordering}\" is not a valid choice.", "ordering", "invalid_choice"),
+            _ => await KeysetPage.ReadAsync(query, b => b.StartAt ?? DateTimeOffset.MinValue, b => b.Id, descending, cursor, PageSize, cancellationToken),
         };
         return new KeysetPage.Result<BackfillView>(await ViewsAsync(page.Items, export, cancellationToken), page.NextCursor, page.PreviousCursor);
     }
@@ -130,6 +132,21 @@ public sealed class BackfillService(
 
         await CancelWithRunsAsync(backfill, cancellationToken);
         await log.WarningAsync(export.TeamId, export.Id, null, $"Backfill {backfill.Id} was cancelled.", cancellationToken);
+    }
+
+    /// <summary>Cancels every Starting/Running backfill of <paramref name="export"/> and their active runs; returns how many.</summary>
+    public async Task<int> CancelActiveAsync(BatchExport export, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(export);
+        var active = await db.BatchExportBackfills
+            .Where(b => b.BatchExportId == export.Id && (b.Status == BackfillStatuses.Starting || b.Status == BackfillStatuses.Running))
+            .ToListAsync(cancellationToken);
+        foreach (var backfill in active)
+        {
+            await CancelWithRunsAsync(backfill, cancellationToken);
+        }
+
+        return active.Count;
     }
 
     /// <summary>Marks a backfill and its active runs Cancelled and tells the engine.</summary>

@@ -212,18 +212,21 @@ public sealed class BatchExportRules(IOptions<BatchExportsOptions> options, Dest
     }
 
     /// <summary>
-    /// <c>interval_offset</c> in seconds (spec §4.3): day = hour*3600; week = day*86400 + hour*3600; other intervals none.
-    /// Offsets not sent leave a PATCH's stored value and clear a POST/PUT's.
+    /// <c>interval_offset</c> in seconds (spec §4.3): day = hour*3600; week = (day or 0)*86400 + (hour or 0)*3600 from
+    /// the body alone when <c>interval</c> is in it (so a PUT never inherits stored offsets); other intervals none.
+    /// Offsets not sent leave a PATCH's stored value and clear a POST/PUT's. PostHog ignores offsets a PATCH sends
+    /// without <c>interval</c>; we apply them, and only there does the offset not sent keep its stored value.
     /// </summary>
     private static int? ComputeIntervalOffset(IBatchExportInput input, string interval, int? storedOffset, bool partial)
     {
         var hourSent = input.Has("offset_hour");
         var daySent = input.Has("offset_day");
+        var keepStored = !input.Has("interval") ? storedOffset ?? 0 : 0;
         return interval switch
         {
             Intervals.Day when hourSent => input.OffsetHour * 3600,
-            Intervals.Week when hourSent || daySent => (daySent ? input.OffsetDay ?? 0 : (storedOffset ?? 0) / 86400) * 86400
-                + (hourSent ? input.OffsetHour ?? 0 : (storedOffset ?? 0) / 3600 % 24) * 3600,
+            Intervals.Week when hourSent || daySent => (daySent ? input.OffsetDay ?? 0 : keepStored / 86400) * 86400
+                + (hourSent ? input.OffsetHour ?? 0 : keepStored / 3600 % 24) * 3600,
             Intervals.Day or Intervals.Week => partial ? storedOffset : null,
             _ => null,
         };
