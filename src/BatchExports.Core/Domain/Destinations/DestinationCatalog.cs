@@ -75,6 +75,7 @@ public static class DestinationCatalog
             new("file_format", ConfigValueKind.String, Default: "JSONLines"),
             new("max_file_size_mb", ConfigValueKind.Unchecked),
             new("use_virtual_style_addressing", ConfigValueKind.Boolean, Default: false),
+            new("legacy_parquet_extension", ConfigValueKind.Boolean, Default: false),
         ]),
         new DestinationDefinition(Postgres, "postgres-export",
         [
