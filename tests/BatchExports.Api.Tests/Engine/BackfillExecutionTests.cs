@@ -67,7 +67,7 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
         body["timezone"] = "America/New_York";
         body["offset_hour"] = 5;
         var (tenant, client, id) = await Factory.ExportAsync(body);
-        await Factory.EventsAsync(tenant.TeamId, DateTimeOffset.Parse("2024-03-11T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await Factory.EventsAsync(tenant.TeamId, DateTimeOffset.Parse("2024-03-09T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
 
         // Clocks go forward on 2024-03-10: that day is 23 hours long.
         var created = await client.CreateBackfillOkAsync(tenant.TeamId, id, "2024-03-09", "2024-03-12");
@@ -172,7 +172,9 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
     {
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
-        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(dataHoursAgo) + TimeSpan.FromMinutes(17));
+        // Data in the range's first hour too when it starts after the earliest data, or it would finish at once with no runs.
+        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(dataHoursAgo) + TimeSpan.FromMinutes(17),
+            hour - TimeSpan.FromHours(Math.Min(startHoursAgo, dataHoursAgo)) + TimeSpan.FromMinutes(17));
 
         var backfillId = (string)(await client.CreateBackfillOkAsync(
             tenant.TeamId, id, Iso(hour - TimeSpan.FromHours(startHoursAgo)), Iso(hour - TimeSpan.FromHours(1))))["backfill_id"]!;
@@ -195,7 +197,7 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
         (await client.PauseExportAsync(tenant.TeamId, id.ToString())).Expect(HttpStatusCode.OK);
-        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromMinutes(30));
+        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(3) + TimeSpan.FromMinutes(17));
 
         var backfillId = (string)(await client.CreateBackfillOkAsync(tenant.TeamId, id, Iso(hour - TimeSpan.FromHours(3)), null))["backfill_id"]!;
         await Factory.Engine.DriveAsync();
@@ -220,7 +222,7 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
         (await client.PauseExportAsync(tenant.TeamId, id.ToString())).Expect(HttpStatusCode.OK);
-        await Factory.EventsAsync(tenant.TeamId, hour + TimeSpan.FromMinutes(5));
+        await Factory.EventsAsync(tenant.TeamId, hour + TimeSpan.FromMinutes(30));
         Factory.Clock.SetUtcNow(hour + TimeSpan.FromMinutes(3 * 60 + 40));
         await Factory.Engine.TickAsync();
 
@@ -240,7 +242,7 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
     {
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
-        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(1));
+        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(4) + TimeSpan.FromMinutes(17));
         var backfillId = Guid.Parse((string)(await client.CreateBackfillOkAsync(tenant.TeamId, id, Iso(hour - TimeSpan.FromHours(4)), Iso(hour)))["backfill_id"]!);
         var finished = await Factory.BackfillAsync(tenant.TeamId, id, BackfillStatuses.Completed);
         var scheduled = await Factory.RunAsync(id, hour, RunStatuses.Running);
@@ -269,7 +271,7 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
     {
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
-        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(1));
+        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(4) + TimeSpan.FromMinutes(17));
         var backfillId = (string)(await client.CreateBackfillOkAsync(tenant.TeamId, id, Iso(hour - TimeSpan.FromHours(4)), Iso(hour)))["backfill_id"]!;
         var engine = Factory.Engine;
         await engine.TickAsync();
