@@ -69,10 +69,10 @@ public sealed class S3Destination(MultipartUploadOptions? uploadOptions = null) 
             {
                 var completed = files.FilesCompleted;
                 await files.WriteAsync(batch, cancellationToken);
-                if (files.FilesCompleted > completed)
+                // A batch may fill several files when the limit is small.
+                for (var n = completed; n < files.FilesCompleted; n++)
                 {
-                    await context.Log.InfoAsync(
-                        $"Completed file {target.Keys[^1]} ({target.BytesUploaded} bytes so far); starting the next.", cancellationToken);
+                    await context.Log.InfoAsync($"Completed file {target.Keys[n]} ({target.BytesUploaded} bytes so far).", cancellationToken);
                 }
             }
 
