@@ -71,12 +71,18 @@ public static class FileFormats
             : null;
     }
 
-    /// <summary>The S3 key extension, e.g. <c>jsonl.gz</c> or <c>parquet.zst</c>.</summary>
-    public static string FileExtension(string fileFormat, string? compression)
+    /// <summary>
+    /// The file name extension, as PostHog's current key rule: <c>jsonl.gz</c>, <c>jsonl.br</c>, <c>parquet</c>. A
+    /// Parquet file compresses its pages, not the file, so the codec suffix (<c>parquet.zst</c>) is written only with
+    /// <paramref name="legacyParquetExtension"/>, for exports whose readers expect the older names.
+    /// </summary>
+    public static string FileExtension(string fileFormat, string? compression, bool legacyParquetExtension)
     {
         Validate(fileFormat, compression);
         var extension = fileFormat == Parquet ? "parquet" : "jsonl";
-        return compression is null ? extension : $"{extension}.{CompressionExtensions[compression]}";
+        return compression is null || (fileFormat == Parquet && !legacyParquetExtension)
+            ? extension
+            : $"{extension}.{CompressionExtensions[compression]}";
     }
 
     /// <summary>

@@ -32,6 +32,9 @@ internal sealed class JsonLinesRecordWriter : RecordFileWriter
     private readonly Utf8JsonWriter _json;
     private byte[] _scratch = [];
 
+    // Bytes handed to the compressor since its last flush: it may still hold them, so BytesWritten does not count them.
+    private long _heldByCompressor;
+
     public JsonLinesRecordWriter(Stream output, IReadOnlyList<Column> columns, string? compression)
         : base(output, columns)
     {
@@ -47,23 +50,42 @@ internal sealed class JsonLinesRecordWriter : RecordFileWriter
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = MinimalJsonEncoder.Instance, SkipValidation = true });
     }
 
-    protected override async Task WriteBatchAsync(RecordBatch batch, CancellationToken cancellationToken)
+    protected override async Task<int> WriteRowsAsync(RecordBatch batch, int start, long sizeLimit, CancellationToken cancellationToken)
     {
-        foreach (var row in batch.Rows)
+        var rows = batch.Rows;
+        for (var r = start; r < rows.Count; r++)
         {
-            WriteRow(row);
-            if (_buffer.WrittenCount >= FlushThreshold)
+            WriteRow(rows[r]);
+            // Compressed output never much exceeds its input, so this bounds the file's size were it finished now.
+            // Only when that bound reaches the limit is the compressor flushed for the exact size: near the limit
+            // that is a few dozen flushes per file, and the file ends within one record of the limit.
+            if (sizeLimit != long.MaxValue && Output.BytesWritten + _heldByCompressor + _buffer.WrittenCount >= sizeLimit)
+            {
+                await FlushAllAsync(cancellationToken).ConfigureAwait(false);
+                if (Output.BytesWritten >= sizeLimit)
+                {
+                    return r - start + 1;
+                }
+            }
+            else if (_buffer.WrittenCount >= FlushThreshold)
             {
                 await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
+        // Brotli may hold megabytes before emitting a block; flushing at each batch keeps BytesWritten close to the
+        // real size, for a few bytes per batch and no loss of the compression window.
+        await FlushAllAsync(cancellationToken).ConfigureAwait(false);
+        return rows.Count - start;
+    }
+
+    private async ValueTask FlushAllAsync(CancellationToken cancellationToken)
+    {
         await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
         if (_compressor is not null)
         {
-            // Brotli may hold megabytes before emitting a block; flushing at each batch keeps BytesWritten close to
-            // the real size for rotation, for a few bytes per batch and no loss of the compression window.
             await _compressor.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _heldByCompressor = 0;
         }
     }
 
@@ -100,6 +122,11 @@ internal sealed class JsonLinesRecordWriter : RecordFileWriter
         }
 
         await _sink.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        if (_compressor is not null)
+        {
+            _heldByCompressor += _buffer.WrittenCount;
+        }
+
         _buffer.Clear();
     }
 

@@ -9,8 +9,9 @@ using Parquet.Schema;
 namespace BatchExports.Pipeline.Formats;
 
 /// <summary>
-/// Writes a Parquet file with one row group per batch. Every column is optional; JSON columns are strings holding the
-/// JSON text and string arrays are standard three-level lists. Works on forward-only streams.
+/// Writes a Parquet file with one row group per batch, or, under a size limit, row groups of about an eighth of the
+/// limit (so a file ends within one small row group of it). Every column is optional; JSON columns are strings holding
+/// the JSON text and string arrays are standard three-level lists. Works on forward-only streams.
 /// </summary>
 internal sealed class ParquetRecordWriter : RecordFileWriter
 {
@@ -19,6 +20,12 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
     private const int ListEmpty = 1;
     private const int ElementNull = 2;
     private const int ElementPresent = 3;
+
+    // Row groups under a size limit: a fraction of it, so the file overshoots by little, within sizes readers handle
+    // well (tiny groups cost a footer entry and a page header per column; huge ones, reader memory).
+    private const int RowGroupsPerLimit = 8;
+    private const long MinRowGroupBytes = 64 * 1024;
+    private const long MaxRowGroupBytes = 128 * 1024 * 1024;
 
     private readonly ParquetSchema _schema;
     private readonly DataField[] _leaves;
@@ -52,17 +59,73 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
         }
     }
 
-    protected override async Task WriteBatchAsync(RecordBatch batch, CancellationToken cancellationToken)
+    protected override async Task<int> WriteRowsAsync(RecordBatch batch, int start, long sizeLimit, CancellationToken cancellationToken)
     {
         _writer ??= await ParquetWriter.CreateAsync(_schema, Output, _options, append: false, cancellationToken).ConfigureAwait(false);
-        using var rowGroup = _writer.CreateRowGroup();
+        var rows = batch.Rows;
+        if (sizeLimit == long.MaxValue)
+        {
+            await WriteRowGroupAsync(Slice(rows, start, rows.Count - start), cancellationToken).ConfigureAwait(false);
+            return rows.Count - start;
+        }
+
+        // The group is cut by the rows' uncompressed size, which bounds what encoding and compression leave of it.
+        var groupBytes = Math.Clamp(sizeLimit / RowGroupsPerLimit, MinRowGroupBytes, MaxRowGroupBytes);
+        var next = start;
+        while (next < rows.Count)
+        {
+            var end = next;
+            for (long bytes = 0; end < rows.Count && (end == next || bytes < groupBytes); end++)
+            {
+                bytes += EstimatedSize(rows[end]);
+            }
+
+            await WriteRowGroupAsync(Slice(rows, next, end - next), cancellationToken).ConfigureAwait(false);
+            next = end;
+            // Parquet.Net writes each column chunk to the output as it goes, so the count is the file's size so far.
+            if (Output.BytesWritten >= sizeLimit)
+            {
+                break;
+            }
+        }
+
+        return next - start;
+    }
+
+    private async Task WriteRowGroupAsync(IReadOnlyList<object?[]> rows, CancellationToken cancellationToken)
+    {
+        using var rowGroup = _writer!.CreateRowGroup();
         for (var i = 0; i < Columns.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await WriteColumnAsync(rowGroup, i, batch.Rows, cancellationToken).ConfigureAwait(false);
+            await WriteColumnAsync(rowGroup, i, rows, cancellationToken).ConfigureAwait(false);
         }
 
         rowGroup.CompleteValidate();
+    }
+
+    private static IReadOnlyList<object?[]> Slice(IReadOnlyList<object?[]> rows, int start, int count) =>
+        start == 0 && count == rows.Count ? rows
+        : rows is object?[][] array ? new ArraySegment<object?[]>(array, start, count)
+        : rows.Skip(start).Take(count).ToArray();
+
+    /// <summary>About the bytes a row takes before encoding: text as UTF-16 code units (ASCII-heavy), eight per scalar.</summary>
+    private static long EstimatedSize(object?[] row)
+    {
+        long size = 0;
+        foreach (var value in row)
+        {
+            size += value switch
+            {
+                null => 1,
+                string text => text.Length,
+                JsonElement element => element.GetRawText().Length,
+                IEnumerable<string?> items => items.Sum(item => (item?.Length ?? 0) + 4),
+                _ => 8,
+            };
+        }
+
+        return size;
     }
 
     protected override async Task FinishFileAsync(CancellationToken cancellationToken)

@@ -39,6 +39,14 @@ public interface IRecordFileWriter : IAsyncDisposable
 
     Task WriteAsync(RecordBatch batch, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes the batch's rows from <paramref name="start"/> on, stopping early once the file has reached
+    /// <paramref name="sizeLimit"/> bytes: right after the record that reached it (JSONLines), or after the row group
+    /// that did (Parquet, whose row groups are then bounded to a fraction of the limit). Returns the rows written;
+    /// <see cref="BytesWritten"/> is exact when it returns early. What rotation by size is built on.
+    /// </summary>
+    Task<int> WriteAsync(RecordBatch batch, int start, long sizeLimit, CancellationToken cancellationToken);
+
     /// <summary>Writes any footer and flushes the compressor; the output stream is left open.</summary>
     Task FinishAsync(CancellationToken cancellationToken);
 }

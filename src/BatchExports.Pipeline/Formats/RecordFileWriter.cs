@@ -24,20 +24,27 @@ internal abstract class RecordFileWriter : IRecordFileWriter
 
     protected Column[] Columns { get; }
 
-    public async Task WriteAsync(RecordBatch batch, CancellationToken cancellationToken)
+    public Task WriteAsync(RecordBatch batch, CancellationToken cancellationToken) =>
+        WriteAsync(batch, 0, long.MaxValue, cancellationToken);
+
+    public async Task<int> WriteAsync(RecordBatch batch, int start, long sizeLimit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start, batch.Count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeLimit);
         EnsureWritable();
         FormatChecks.EnsureColumnsMatch(Columns, batch);
         cancellationToken.ThrowIfCancellationRequested();
-        if (batch.Count == 0)
+        if (start == batch.Count)
         {
-            return;
+            return 0;
         }
 
+        int written;
         try
         {
-            await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            written = await WriteRowsAsync(batch, start, sizeLimit, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -46,7 +53,8 @@ internal abstract class RecordFileWriter : IRecordFileWriter
             throw;
         }
 
-        RecordsWritten += batch.Count;
+        RecordsWritten += written;
+        return written;
     }
 
     public async Task FinishAsync(CancellationToken cancellationToken)
@@ -87,8 +95,11 @@ internal abstract class RecordFileWriter : IRecordFileWriter
         await ReleaseAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Writes a non-empty batch whose columns have been checked.</summary>
-    protected abstract Task WriteBatchAsync(RecordBatch batch, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes rows from <paramref name="start"/> (at least one; columns checked) until the batch ends or the file
+    /// reaches <paramref name="sizeLimit"/> (<see cref="long.MaxValue"/>: no limit); returns how many.
+    /// </summary>
+    protected abstract Task<int> WriteRowsAsync(RecordBatch batch, int start, long sizeLimit, CancellationToken cancellationToken);
 
     /// <summary>Writes the footer or compressor trailer; the output is flushed afterwards.</summary>
     protected abstract Task FinishFileAsync(CancellationToken cancellationToken);

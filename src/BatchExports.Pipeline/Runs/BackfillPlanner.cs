@@ -14,7 +14,7 @@ namespace BatchExports.Pipeline.Runs;
 public sealed class BackfillPlanner(ISource source, ConfigCipher cipher, TimeProvider clock)
 {
     /// <summary>
-    /// Starting → Running (or Completed when there is no data, Failed when the earliest data cannot be found for a
+    /// Starting → Running (or Completed when its range holds no data, Failed when the earliest data cannot be found for a
     /// backfill from the beginning): PostHog's get_backfill_info. Returns the line for the export's log.
     /// </summary>
     public async Task<string> PlanAsync(BatchExportBackfill backfill, BatchExport export, CancellationToken cancellationToken)
@@ -47,15 +47,17 @@ public sealed class BackfillPlanner(ISource source, ConfigCipher cipher, TimePro
         backfill.TotalRecordsCount = stats.Count;
         backfill.LastUpdatedAt = now;
 
+        // As PostHog (worker spec §3.5 step 3): an estimate of zero ends the backfill here, with no runs; a range that
+        // has data runs every interval, empty ones included.
+        if (stats.Count == 0 || (backfill.StartAt == null && stats.Earliest == null))
+        {
+            Complete(backfill, now, 0);
+            return $"Backfill {backfill.Id} completed at once: there is no {export.Model} data to export in its range.";
+        }
+
         if (backfill.StartAt == null)
         {
-            if (stats.Earliest == null)
-            {
-                Complete(backfill, now, 0);
-                return $"Backfill {backfill.Id} completed at once: there is no {export.Model} data to export.";
-            }
-
-            backfill.AdjustedStartAt = ExportCalendar.Floor(spec, stats.Earliest.Value);
+            backfill.AdjustedStartAt = ExportCalendar.Floor(spec, stats.Earliest!.Value);
         }
         else if (stats.Earliest is { } earliest && ExportCalendar.Floor(spec, earliest) > ExportCalendar.Floor(spec, backfill.StartAt.Value))
         {

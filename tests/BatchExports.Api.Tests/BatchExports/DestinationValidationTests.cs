@@ -52,6 +52,8 @@ public sealed class DestinationValidationTests(ApiFactory factory) : IClassFixtu
     [InlineData("""{"region": "r", "prefix": "p"}""", "Configuration missing required field: 'bucket_name'")]
     [InlineData("""{"bucket_name": 5, "region": "r", "prefix": "p"}""", "Configuration has invalid type: got 'int', expected 'str'")]
     [InlineData("""{"bucket_name": "b", "region": "r", "prefix": "p", "use_virtual_style_addressing": 3}""", "Configuration has invalid type: got 'int', expected 'bool'")]
+    [InlineData("""{"bucket_name": "b", "region": "r", "prefix": "p", "legacy_parquet_extension": 1}""", "Configuration has invalid type: got 'int', expected 'bool'")]
+    [InlineData("""{"bucket_name": "b", "region": "r", "prefix": "p", "legacy_parquet_extension": []}""", "Configuration has invalid type: got 'list', expected 'bool'")]
     [InlineData("""{"bucket_name": "b", "region": "r", "prefix": "p", "exclude_events": "$pageview"}""", "Configuration has invalid type: got 'str', expected 'list[str] | None'")]
     public async Task S3Config_Shape_IsCheckedWithPostHogsMessages(string config, string message)
     {

@@ -29,6 +29,8 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
         var start = hour - TimeSpan.FromHours(3);
+        // Data in the first hour only: the empty second hour still runs.
+        await Factory.EventsAsync(tenant.TeamId, start + TimeSpan.FromMinutes(17));
         var backfillId = (string)(await client.CreateBackfillOkAsync(tenant.TeamId, id, Iso(start), Iso(start + TimeSpan.FromHours(2))))["backfill_id"]!;
         var engine = Factory.Engine;
 
@@ -65,6 +67,7 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
         body["timezone"] = "America/New_York";
         body["offset_hour"] = 5;
         var (tenant, client, id) = await Factory.ExportAsync(body);
+        await Factory.EventsAsync(tenant.TeamId, DateTimeOffset.Parse("2024-03-09T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
 
         // Clocks go forward on 2024-03-10: that day is 23 hours long.
         var created = await client.CreateBackfillOkAsync(tenant.TeamId, id, "2024-03-09", "2024-03-12");
@@ -117,6 +120,51 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
         Assert.Empty(await RunsAsync(id));
     }
 
+    [Fact]
+    public async Task BackfillOverARangeWithNoData_CompletesAtOnce_WithNoRuns_AndZeroExpectedRuns()
+    {
+        var hour = ThisHour();
+        var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
+        // Data outside the range, and another team's data inside it, do not count.
+        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(8), hour - TimeSpan.FromMinutes(30));
+        var (other, _, _) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
+        await Factory.EventsAsync(other.TeamId, hour - TimeSpan.FromHours(3));
+
+        var backfillId = (string)(await client.CreateBackfillOkAsync(
+            tenant.TeamId, id, Iso(hour - TimeSpan.FromHours(5)), Iso(hour - TimeSpan.FromHours(1))))["backfill_id"]!;
+        await Factory.Engine.TickAsync();
+
+        // One tick plans it, and planning finishes it: nothing is left for the engine to run.
+        var backfill = (await client.GetBackfillAsync(tenant.TeamId, id, backfillId)).Expect(HttpStatusCode.OK);
+        Assert.Equal("Completed", (string?)backfill["status"]);
+        Assert.NotNull((string?)backfill["finished_at"]);
+        Assert.Equal(0, (long)backfill["total_records_count"]!);
+        Assert.Equal([0.0, 0, 1], Progress(backfill));
+        await Factory.Engine.DriveAsync();
+        Assert.DoesNotContain(await RunsAsync(id), r => r.BackfillId != null);
+        Assert.DoesNotContain((await client.ListRunsAsync(tenant.TeamId, id)).Expect(HttpStatusCode.OK)["results"]!.AsArray(), r => r!["backfill"] != null);
+    }
+
+    [Fact]
+    public async Task BackfillOverARangeWithData_RunsItsEmptyIntervalsToo()
+    {
+        var hour = ThisHour();
+        var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
+        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(3) + TimeSpan.FromMinutes(10));
+
+        var backfillId = (string)(await client.CreateBackfillOkAsync(
+            tenant.TeamId, id, Iso(hour - TimeSpan.FromHours(5)), Iso(hour - TimeSpan.FromHours(1))))["backfill_id"]!;
+        await Factory.Engine.DriveAsync();
+
+        // The range starts at its data (adjusted_start_at), then every hour to the end runs, empty or not.
+        var runs = (await RunsAsync(id)).Where(r => r.BackfillId != null).ToList();
+        Assert.Equal([hour - TimeSpan.FromHours(3), hour - TimeSpan.FromHours(2)], runs.Select(r => r.DataIntervalStart!.Value).ToArray());
+        Assert.All(runs, r => Assert.Equal(RunStatuses.Completed, r.Status));
+        var backfill = (await client.GetBackfillAsync(tenant.TeamId, id, backfillId)).Expect(HttpStatusCode.OK);
+        Assert.Equal("Completed", (string?)backfill["status"]);
+        Assert.Equal([2.0, 2, 1], Progress(backfill));
+    }
+
     [Theory]
     [InlineData(10, 5, 5)]
     [InlineData(3, 10, null)]
@@ -124,7 +172,9 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
     {
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
-        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(dataHoursAgo) + TimeSpan.FromMinutes(17));
+        // Data in the range's first hour too when it starts after the earliest data, or it would finish at once with no runs.
+        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(dataHoursAgo) + TimeSpan.FromMinutes(17),
+            hour - TimeSpan.FromHours(Math.Min(startHoursAgo, dataHoursAgo)) + TimeSpan.FromMinutes(17));
 
         var backfillId = (string)(await client.CreateBackfillOkAsync(
             tenant.TeamId, id, Iso(hour - TimeSpan.FromHours(startHoursAgo)), Iso(hour - TimeSpan.FromHours(1))))["backfill_id"]!;
@@ -147,6 +197,7 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
         (await client.PauseExportAsync(tenant.TeamId, id.ToString())).Expect(HttpStatusCode.OK);
+        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(3) + TimeSpan.FromMinutes(17));
 
         var backfillId = (string)(await client.CreateBackfillOkAsync(tenant.TeamId, id, Iso(hour - TimeSpan.FromHours(3)), null))["backfill_id"]!;
         await Factory.Engine.DriveAsync();
@@ -171,6 +222,7 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
         (await client.PauseExportAsync(tenant.TeamId, id.ToString())).Expect(HttpStatusCode.OK);
+        await Factory.EventsAsync(tenant.TeamId, hour + TimeSpan.FromMinutes(30));
         Factory.Clock.SetUtcNow(hour + TimeSpan.FromMinutes(3 * 60 + 40));
         await Factory.Engine.TickAsync();
 
@@ -190,6 +242,7 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
     {
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
+        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(4) + TimeSpan.FromMinutes(17));
         var backfillId = Guid.Parse((string)(await client.CreateBackfillOkAsync(tenant.TeamId, id, Iso(hour - TimeSpan.FromHours(4)), Iso(hour)))["backfill_id"]!);
         var finished = await Factory.BackfillAsync(tenant.TeamId, id, BackfillStatuses.Completed);
         var scheduled = await Factory.RunAsync(id, hour, RunStatuses.Running);
@@ -218,6 +271,7 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
     {
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
+        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(4) + TimeSpan.FromMinutes(17));
         var backfillId = (string)(await client.CreateBackfillOkAsync(tenant.TeamId, id, Iso(hour - TimeSpan.FromHours(4)), Iso(hour)))["backfill_id"]!;
         var engine = Factory.Engine;
         await engine.TickAsync();
@@ -238,6 +292,7 @@ public sealed class BackfillExecutionTests : IsolatedEngineTest
     {
         var hour = ThisHour();
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
+        await Factory.EventsAsync(tenant.TeamId, hour - TimeSpan.FromHours(2));
         var start = Iso(hour - TimeSpan.FromHours(2));
         var end = Iso(hour - TimeSpan.FromHours(1));
         for (var i = 0; i < 3; i++)

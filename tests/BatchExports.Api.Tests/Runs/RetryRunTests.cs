@@ -26,6 +26,8 @@ public sealed class RetryRunTests : IsolatedEngineTest
     {
         var (tenant, client, id) = await Factory.ExportAsync(ExportBody(NoOpDestination()));
         var run = await Factory.RunAsync(id, PastIntervalEnd(), status);
+        // A retry is a backfill: over an interval without data it would finish at once, with no run (as PostHog).
+        await Factory.EventsAsync(tenant.TeamId, run.DataIntervalEnd - TimeSpan.FromMinutes(1));
 
         var response = (await client.RetryRunAsync(tenant.TeamId, id, run.Id)).Expect(HttpStatusCode.OK);
 
@@ -61,6 +63,7 @@ public sealed class RetryRunTests : IsolatedEngineTest
         var spec = new ScheduleSpec("day", "Asia/Kathmandu", 20 * 3600);
         var interval = ExportCalendar.IntervalEndingAt(spec, ExportCalendar.Previous(spec, Factory.Clock.GetUtcNow()));
         var run = await Factory.RunAsync(id, interval.End, RunStatuses.Failed, r => r.DataIntervalStart = interval.Start);
+        await Factory.EventsAsync(tenant.TeamId, interval.End - TimeSpan.FromMinutes(1));
 
         (await client.RetryRunAsync(tenant.TeamId, id, run.Id)).Expect(HttpStatusCode.OK);
         await Factory.Engine.DriveAsync();

@@ -6,17 +6,21 @@ namespace BatchExports.Pipeline.Tests.Formats;
 public sealed class FileFormatsTests
 {
     [Theory]
-    [InlineData("JSONLines", null, "jsonl")]
-    [InlineData("JSONLines", "gzip", "jsonl.gz")]
-    [InlineData("JSONLines", "brotli", "jsonl.br")]
-    [InlineData("Parquet", null, "parquet")]
-    [InlineData("Parquet", "zstd", "parquet.zst")]
-    [InlineData("Parquet", "lz4", "parquet.lz4")]
-    [InlineData("Parquet", "snappy", "parquet.sz")]
-    [InlineData("Parquet", "gzip", "parquet.gz")]
-    [InlineData("Parquet", "brotli", "parquet.br")]
-    public void FileExtension_FollowsPostHogsS3Naming(string format, string? compression, string extension) =>
-        Assert.Equal(extension, FileFormats.FileExtension(format, compression));
+    [InlineData("JSONLines", null, "jsonl", "jsonl")]
+    [InlineData("JSONLines", "gzip", "jsonl.gz", "jsonl.gz")]
+    [InlineData("JSONLines", "brotli", "jsonl.br", "jsonl.br")]
+    [InlineData("Parquet", null, "parquet", "parquet")]
+    [InlineData("Parquet", "zstd", "parquet", "parquet.zst")]
+    [InlineData("Parquet", "lz4", "parquet", "parquet.lz4")]
+    [InlineData("Parquet", "snappy", "parquet", "parquet.sz")]
+    [InlineData("Parquet", "gzip", "parquet", "parquet.gz")]
+    [InlineData("Parquet", "brotli", "parquet", "parquet.br")]
+    public void FileExtension_FollowsPostHogsS3Naming_WithTheCodecOnParquetOnlyForLegacyExports(
+        string format, string? compression, string extension, string legacyExtension)
+    {
+        Assert.Equal(extension, FileFormats.FileExtension(format, compression, legacyParquetExtension: false));
+        Assert.Equal(legacyExtension, FileFormats.FileExtension(format, compression, legacyParquetExtension: true));
+    }
 
     [Fact]
     public void SupportedLists_AreInPostHogsOrder()
@@ -35,7 +39,7 @@ public sealed class FileFormatsTests
     {
         var expected = $"File format {format} is not supported. Supported file formats are ['Parquet', 'JSONLines']";
 
-        Assert.Equal(expected, Assert.Throws<ArgumentException>(() => FileFormats.FileExtension(format, null)).Message);
+        Assert.Equal(expected, Assert.Throws<ArgumentException>(() => FileFormats.FileExtension(format, null, legacyParquetExtension: false)).Message);
         Assert.Equal(expected, Assert.Throws<ArgumentException>(() => FileFormats.Validate(format, "gzip")).Message);
         Assert.Equal(
             expected,
@@ -52,7 +56,7 @@ public sealed class FileFormatsTests
     {
         var expected = $"Compression {compression} is not supported for file format {format}. Supported compressions are {supported}";
 
-        Assert.Equal(expected, Assert.Throws<ArgumentException>(() => FileFormats.FileExtension(format, compression)).Message);
+        Assert.Equal(expected, Assert.Throws<ArgumentException>(() => FileFormats.FileExtension(format, compression, legacyParquetExtension: false)).Message);
         Assert.Equal(
             expected,
             Assert.Throws<ArgumentException>(() => FileFormats.Create(format, compression, new MemoryStream(), SampleRecords.Columns)).Message);

@@ -68,7 +68,7 @@ public static class BackfillProgressRules
         return Math.CopySign((double)tenths / 10, value);
     }
 
-    /// <summary>The calendar's count of intervals (every interval of the range runs, with or without data).</summary>
+    /// <summary>The calendar's count of intervals (every interval of a range with data runs, empty ones included).</summary>
     public static int? TotalExpectedRuns(BatchExportBackfill backfill, ScheduleSpec spec, DateTimeOffset now)
     {
         var start = backfill.AdjustedStartAt ?? backfill.StartAt;
@@ -76,6 +76,14 @@ public static class BackfillProgressRules
         {
             // A backfill from the beginning of time over a model with no data at all runs nothing.
             return backfill.TotalRecordsCount == 0 ? 0 : 1;
+        }
+
+        // A backfill whose range held no data finished at once and expected no runs. PostHog says so for any count of
+        // 0, but the count becomes the records exported when a backfill ends, so that would also turn a backfill whose
+        // runs exported nothing (NoOp, or every record filtered out) into "0 runs"; one that never made a run is exact.
+        if (backfill.TotalRecordsCount == 0 && backfill.LastIntervalEnd == null)
+        {
+            return 0;
         }
 
         var end = backfill.EndAt ?? backfill.FinishedAt ?? (backfill.Status == BackfillStatuses.Running || backfill.Status == BackfillStatuses.Starting ? now : null);

@@ -11,6 +11,9 @@ public sealed partial class S3Definition : IDestinationDefinition
 {
     public const string TypeName = "S3";
 
+    /// <summary>PostHog's current key rule: Parquet keys carry the codec suffix only when this is true.</summary>
+    public const string LegacyParquetExtensionKey = "legacy_parquet_extension";
+
     /// <summary>The variables an object-key prefix may use (<see cref="S3ObjectKeys.FormatPrefix"/> fills them in).</summary>
     public static readonly IReadOnlyList<string> PrefixVariables =
         ["year", "month", "day", "hour", "minute", "second", "table", "data_interval_start", "data_interval_end"];
@@ -37,6 +40,8 @@ public sealed partial class S3Definition : IDestinationDefinition
         FileDestinationRules.FileFormatField,
         FileDestinationRules.MaxFileSizeMbField,
         new("use_virtual_style_addressing", ConfigValueKind.Boolean, Default: false),
+        new(LegacyParquetExtensionKey, ConfigValueKind.Boolean, Default: false,
+            Description: "Parquet keys keep the codec suffix (.parquet.zst) when true; new exports write .parquet."),
     ];
 
     public string Description =>

@@ -12,8 +12,8 @@ namespace BatchExports.Pipeline.Destinations.S3;
 /// <summary>
 /// Exports a run's interval to S3 (worker spec §4.1): records stream from the source, through the file writer
 /// (JSONLines or Parquet, compressed), into a multipart upload completed only at the end of each file. With
-/// <c>max_file_size_mb</c>, files rotate by size and a <c>_manifest.json</c> listing them is written last. An empty
-/// interval writes nothing.
+/// <c>max_file_size_mb</c>, files rotate by size at record granularity (<see cref="RecordFileSeries"/>) and a
+/// <c>_manifest.json</c> listing them is written last. An empty interval writes nothing.
 /// </summary>
 public sealed class S3Destination(MultipartUploadOptions? uploadOptions = null) : IDestination
 {
@@ -50,50 +50,40 @@ public sealed class S3Destination(MultipartUploadOptions? uploadOptions = null) 
 
         var interval = context.Interval;
         var prefix = S3ObjectKeys.FormatPrefix(settings.Prefix, interval.Start, interval.End, context.Export.Model);
-        var extension = FileFormats.FileExtension(fileFormat, compression);
+        var extension = FileFormats.FileExtension(
+            fileFormat, compression, DestinationConfig.Boolean(config, S3Definition.LegacyParquetExtensionKey, defaultValue: false));
 
         await context.Log.InfoAsync(
             $"Batch exporting range {S3ObjectKeys.IsoFormat(interval.Start)} - {S3ObjectKeys.IsoFormat(interval.End)} to S3: s3://{settings.BucketName}/{prefix}",
             cancellationToken);
 
         using var client = S3ClientFactory.Create(settings);
-        var files = new List<string>();
-        long exported = 0, bytes = 0;
-        MultipartUploadStream? upload = null;
-        IRecordFileWriter? writer = null;
+        var target = new S3FileTarget(client, settings, prefix, interval.Start, interval.End, extension, numbered: maxFileBytes != null, uploadOptions);
+        long exported;
         try
         {
+            // Disposing the series aborts the upload of a file left unfinished (failed or cancelled): no orphan remains.
+            await using var files = new RecordFileSeries(fileFormat, compression, maxFileBytes, target);
             for (var batch = await records.NextAsync(); batch is not null; batch = await records.NextAsync())
             {
-                if (writer == null)
+                var completed = files.FilesCompleted;
+                await files.WriteAsync(batch, cancellationToken);
+                // A batch may fill several files when the limit is small.
+                for (var n = completed; n < files.FilesCompleted; n++)
                 {
-                    var key = S3ObjectKeys.Join(prefix, S3ObjectKeys.FileName(interval.Start, interval.End, maxFileBytes == null ? null : files.Count, extension));
-                    upload = new MultipartUploadStream(client, settings, key, uploadOptions);
-                    writer = FileFormats.Create(fileFormat, compression, upload, batch.Columns);
-                }
-
-                await writer.WriteAsync(batch, cancellationToken);
-                exported += batch.Count;
-                if (maxFileBytes is { } limit && writer.BytesWritten >= limit)
-                {
-                    bytes += await CompleteFileAsync(writer, upload!, files, cancellationToken);
-                    await context.Log.InfoAsync($"Completed file {files[^1]} ({bytes} bytes so far); starting the next.", cancellationToken);
-                    (writer, upload) = (null, null);
+                    await context.Log.InfoAsync($"Completed file {target.Keys[n]} ({target.BytesUploaded} bytes so far).", cancellationToken);
                 }
             }
 
-            if (writer != null)
-            {
-                bytes += await CompleteFileAsync(writer, upload!, files, cancellationToken);
-                (writer, upload) = (null, null);
-            }
+            await files.CompleteAsync(cancellationToken);
+            exported = files.RecordsWritten;
 
-            if (maxFileBytes != null && files.Count > 0)
+            if (maxFileBytes != null && target.Keys.Count > 0)
             {
                 var manifestKey = S3ObjectKeys.Join(prefix, S3ObjectKeys.ManifestName(interval.Start, interval.End));
                 await context.Log.InfoAsync($"Uploading manifest file '{manifestKey}'.", cancellationToken);
-                await WriteManifestAsync(client, settings, manifestKey, files, cancellationToken);
-                await DeleteStaleFilesAsync(client, settings, prefix, interval.Start, interval.End, files, cancellationToken);
+                await WriteManifestAsync(client, settings, manifestKey, target.Keys, cancellationToken);
+                await DeleteStaleFilesAsync(client, settings, prefix, interval.Start, interval.End, target.Keys, cancellationToken);
             }
         }
         catch (Exception exception) when (exception is not (OperationCanceledException or NonRetryableExportException or SourceReadException))
@@ -106,42 +96,19 @@ public sealed class S3Destination(MultipartUploadOptions? uploadOptions = null) 
 
             throw new NonRetryableExportException(failure.Message, exception);
         }
-        finally
-        {
-            // Anything left open failed or was cancelled: abort so no orphan multipart upload remains.
-            if (writer != null)
-            {
-                await writer.DisposeAsync();
-            }
 
-            if (upload != null)
-            {
-                await upload.DisposeAsync();
-            }
-        }
-
-        if (files.Count == 0)
+        var bytes = target.BytesUploaded;
+        if (target.Keys.Count == 0)
         {
             await context.Log.InfoAsync("No data in this interval: nothing was written to S3.", cancellationToken);
         }
         else
         {
             await context.Log.InfoAsync(
-                $"Uploaded {files.Count} file(s), {exported} record(s), {bytes} byte(s): {string.Join(", ", files)}", cancellationToken);
+                $"Uploaded {target.Keys.Count} file(s), {exported} record(s), {bytes} byte(s): {string.Join(", ", target.Keys)}", cancellationToken);
         }
 
         return new RunOutcome(exported, bytes, exported);
-    }
-
-    private static async Task<long> CompleteFileAsync(IRecordFileWriter writer, MultipartUploadStream upload, List<string> files, CancellationToken cancellationToken)
-    {
-        await writer.FinishAsync(cancellationToken);
-        await writer.DisposeAsync();
-        await upload.CompleteAsync(cancellationToken);
-        files.Add(upload.Key);
-        var uploaded = upload.BytesUploaded;
-        await upload.DisposeAsync();
-        return uploaded;
     }
 
     private static async Task WriteManifestAsync(IAmazonS3 client, S3Settings settings, string key, IReadOnlyList<string> files, CancellationToken cancellationToken)

@@ -104,7 +104,7 @@ public sealed class S3DestinationTests : IAsyncLifetime
         var outcome = await Destination(batchSize: 100).ExportAsync(Source, context, CancellationToken.None);
 
         var key = Assert.Single(await _s3.ListKeysAsync(_bucket));
-        Assert.Equal($"exports/2024-01-15T10:00:00+00:00-2024-01-15T11:00:00+00:00.{FileFormats.FileExtension(format, compression)}", key);
+        Assert.Equal($"exports/2024-01-15T10:00:00+00:00-2024-01-15T11:00:00+00:00.{FileFormats.FileExtension(format, compression, legacyParquetExtension: false)}", key);
         var bytes = await _s3.ReadObjectAsync(_bucket, key);
         Assert.Equal(250, outcome.RecordsCompleted);
         Assert.Equal(bytes.Length, outcome.BytesExported);
