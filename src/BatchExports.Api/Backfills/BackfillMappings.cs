@@ -14,9 +14,8 @@ public static class BackfillMappings
     }
 
     /// <summary>The create response: a new backfill has no progress yet, and carries <c>backfill_id</c> for newer clients.</summary>
-    public static BackfillCreatedResponse ToCreatedResponse(this BatchExportBackfill b) => new(
-        b.Id, null, b.StartAt, b.EndAt, b.Status, b.CreatedAt, b.FinishedAt, b.LastUpdatedAt, b.TeamId, b.BatchExportId,
-        b.AdjustedStartAt, b.TotalRecordsCount, b.Id);
+    public static BackfillCreatedResponse ToCreatedResponse(this BatchExportBackfill b) =>
+        new(new BackfillView(b, null).ToResponse());
 
     private static BackfillProgress ToResponse(this BackfillRunProgress progress) =>
         new(progress.TotalRuns, progress.FinishedRuns, progress.Progress);

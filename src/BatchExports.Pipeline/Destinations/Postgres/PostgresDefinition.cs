@@ -14,14 +14,23 @@ public sealed class PostgresDefinition : IDestinationDefinition
 
     public IReadOnlyList<ConfigField> Fields { get; } =
     [
+        .. ConnectionFields(defaultPort: 5432),
+        new("has_self_signed_cert", ConfigValueKind.Boolean, Default: false),
+    ];
+
+    /// <summary>
+    /// The connection and table fields, in PostHog's dataclass order; Redshift's inputs start with the same ones (its
+    /// wire protocol is PostgreSQL's), with its own default port.
+    /// </summary>
+    internal static IReadOnlyList<ConfigField> ConnectionFields(int defaultPort) =>
+    [
         new("user", ConfigValueKind.String, Required: true, Secret: true),
         new("password", ConfigValueKind.String, Required: true, Secret: true),
         new("host", ConfigValueKind.String, Required: true),
         new("database", ConfigValueKind.String, Required: true),
         new("schema", ConfigValueKind.String, Default: "public"),
         new("table_name", ConfigValueKind.String, Default: "events"),
-        new("port", ConfigValueKind.Integer, Default: 5432),
-        new("has_self_signed_cert", ConfigValueKind.Boolean, Default: false),
+        new("port", ConfigValueKind.Integer, Default: defaultPort),
     ];
 
     public string Description =>

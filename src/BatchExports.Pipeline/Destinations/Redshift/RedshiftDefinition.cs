@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BatchExports.Core.Domain.Destinations;
+using BatchExports.Pipeline.Destinations.Postgres;
 
 namespace BatchExports.Pipeline.Destinations.Redshift;
 
@@ -15,13 +16,7 @@ public sealed class RedshiftDefinition : IDestinationDefinition
 
     public IReadOnlyList<ConfigField> Fields { get; } =
     [
-        new("user", ConfigValueKind.String, Required: true, Secret: true),
-        new("password", ConfigValueKind.String, Required: true, Secret: true),
-        new("host", ConfigValueKind.String, Required: true),
-        new("database", ConfigValueKind.String, Required: true),
-        new("schema", ConfigValueKind.String, Default: "public"),
-        new("table_name", ConfigValueKind.String, Default: "events"),
-        new("port", ConfigValueKind.Integer, Default: 5439),
+        .. PostgresDefinition.ConnectionFields(defaultPort: 5439),
         new("properties_data_type", ConfigValueKind.String, Default: "varchar"),
         new("mode", ConfigValueKind.Unchecked, Default: "INSERT", Description: "INSERT or COPY."),
         new("copy_inputs", ConfigValueKind.Unchecked),
