@@ -6,7 +6,7 @@ using BatchExports.Core.Hosting;
 using BatchExports.Core.Persistence;
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Pipeline.Sources;
-using BatchExports.Pipeline.Synthetic;
+using BatchExports.Api.Commands.GenerateEvents;
 using BatchExports.Testing;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;

@@ -1,3 +1,4 @@
+using BatchExports.Api.Commands.GenerateEvents;
 using BatchExports.Api.Hosting;
 using BatchExports.Core;
 using BatchExports.Core.Hosting;

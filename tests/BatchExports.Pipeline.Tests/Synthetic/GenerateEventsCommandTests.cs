@@ -1,4 +1,5 @@
 using BatchExports.Api.Commands;
+using BatchExports.Api.Commands.GenerateEvents;
 using BatchExports.Core.Hosting;
 using BatchExports.Pipeline.Tests.Sources;
 using Microsoft.Extensions.DependencyInjection;

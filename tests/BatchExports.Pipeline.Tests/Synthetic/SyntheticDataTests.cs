@@ -2,7 +2,7 @@ using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Core.Domain;
 using BatchExports.Pipeline.Sources;
 using BatchExports.Pipeline.Tests.Sources;
-using BatchExports.Pipeline.Synthetic;
+using BatchExports.Api.Commands.GenerateEvents;
 using BatchExports.Testing;
 using Npgsql;
 

@@ -1,4 +1,4 @@
-namespace BatchExports.Pipeline.Synthetic;
+namespace BatchExports.Api.Commands.GenerateEvents;
 
 internal sealed record WebProfile(string Os, string OsVersion, string Browser, double BrowserVersion, string DeviceType, int ScreenWidth, int ScreenHeight);
 

@@ -1,8 +1,7 @@
 using System.Globalization;
 using BatchExports.Core.Hosting;
-using BatchExports.Pipeline.Synthetic;
 
-namespace BatchExports.Api.Commands;
+namespace BatchExports.Api.Commands.GenerateEvents;
 
 /// <summary>
 /// <c>generate-events --team T --count N [--days D] [--persons P] [--sessions S] [--seed X] [--end ISO-8601]</c>:

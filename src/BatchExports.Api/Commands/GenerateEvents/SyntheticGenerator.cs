@@ -4,7 +4,7 @@ using System.Numerics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace BatchExports.Pipeline.Synthetic;
+namespace BatchExports.Api.Commands.GenerateEvents;
 
 internal sealed class SyntheticPerson
 {

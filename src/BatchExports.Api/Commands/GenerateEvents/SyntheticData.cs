@@ -3,7 +3,7 @@ using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace BatchExports.Pipeline.Synthetic;
+namespace BatchExports.Api.Commands.GenerateEvents;
 
 /// <summary>What <see cref="SyntheticData.InsertAsync"/> generates. The same options give the same rows.</summary>
 public sealed record SyntheticDataOptions

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace BatchExports.Pipeline.Synthetic;
+namespace BatchExports.Api.Commands.GenerateEvents;
 
 /// <summary>
 /// xoshiro256** seeded through SplitMix64. Our own rather than <see cref="Random"/>: the sequence for a seed must
