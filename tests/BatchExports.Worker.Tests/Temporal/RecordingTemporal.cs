@@ -77,7 +77,7 @@ public sealed class RecordingTemporal : IClientInterceptor
 
         /// <summary>What Describe would have answered: the schedule as stored.</summary>
         private sealed class Description(string id, Schedule schedule)
-            : ScheduleDescription(id, schedule, new Temporalio.Api.WorkflowService.V1.DescribeScheduleResponse(), Temporalio.Converters.DataConverter.Default);
+            : ScheduleDescription(id, schedule, new Temporalio.Api.WorkflowService.V1.DescribeScheduleResponse { Info = new() { CreateTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UnixEpoch), UpdateTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UnixEpoch) }, Schedule = new() { State = new(), Policies = new(), Spec = new() } }, Temporalio.Converters.DataConverter.Default);
 
         private static RpcException NotFound() => new(RpcException.StatusCode.NotFound, "schedule not found", null);
     }

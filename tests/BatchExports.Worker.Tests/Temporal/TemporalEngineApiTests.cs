@@ -117,6 +117,7 @@ public sealed class TemporalEngineApiTests(TemporalEngineApiTests.Factory factor
             ["Temporal:Address"] = "127.0.0.1:1",
             // The recorder answers no DescribeTaskQueue; keep the background checks out of these tests.
             ["Temporal:UnstartedRunCheckInterval"] = "1.00:00:00",
+            ["Serilog:MinimumLevel:Default"] = "Error",
         };
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
