@@ -4,7 +4,10 @@ using BatchExports.Core;
 using BatchExports.Core.Hosting;
 using BatchExports.Core.Persistence;
 using BatchExports.Core.Security;
+using BatchExports.Core.Errors;
 using BatchExports.Core.Services.Accounts;
+using BatchExports.Pipeline;
+using BatchExports.Temporal;
 using Microsoft.EntityFrameworkCore;
 using Serilog;
 
@@ -30,6 +33,9 @@ public static class CommandLine
                           [--seed X] [--end ISO-8601]    inserts synthetic events over the last D days (1),
                                                          with their persons and sessions; the same seed and
                                                          end give the same rows
+          sync-schedules                                 re-applies every export's Temporal schedule from the
+                                                         database (Temporal section of the configuration);
+                                                         prints how many were applied and removed
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -56,6 +62,12 @@ public static class CommandLine
                         options.Optional("--label"),
                         ct)),
                 "generate-events" => await RunOperatorAsync(rest, GenerateEventsCommand.RunAsync),
+                "sync-schedules" => await RunOperatorAsync(rest, SyncSchedulesAsync, services =>
+                {
+                    // The destination registry (workflow names) and the Temporal client, whatever engine the API runs.
+                    services.AddExportPipeline();
+                    services.AddTemporalEngine();
+                }),
                 "help" or "--help" or "-h" => PrintUsage(0),
                 _ => PrintUsage(2, $"Unknown command '{command}'."),
             };
@@ -132,7 +144,22 @@ public static class CommandLine
         await scope.ServiceProvider.GetRequiredService<BatchExportsDbContext>().Database.MigrateAsync(cancellationToken);
     }
 
-    private static async Task<int> RunOperatorAsync(string[] args, Func<IServiceProvider, CommandOptions, CancellationToken, Task<string>> action)
+    private static async Task<string> SyncSchedulesAsync(IServiceProvider services, CommandOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await services.GetRequiredService<ScheduleSynchronizer>().SyncAsync(cancellationToken);
+            return $"{result.Applied} schedule(s) applied, {result.Removed} removed.";
+        }
+        catch (EngineUnavailableException exception)
+        {
+            // One clear line, and a non-zero exit through the caller.
+            throw new ArgumentException(exception.Detail);
+        }
+    }
+
+    private static async Task<int> RunOperatorAsync(
+        string[] args, Func<IServiceProvider, CommandOptions, CancellationToken, Task<string>> action, Action<IServiceCollection>? addServices = null)
     {
         var options = CommandOptions.Parse(args);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
@@ -142,6 +169,7 @@ public static class CommandLine
         builder.Services.AddBatchExportsCore(builder.Configuration);
         builder.Services.AddSingleton<DatabaseLocation>();
         builder.Services.AddSingleton<IDatabaseConnection>(provider => provider.GetRequiredService<DatabaseLocation>());
+        addServices?.Invoke(builder.Services);
         using var host = builder.Build();
 
         using var cancellation = new CancellationTokenSource();

@@ -58,4 +58,8 @@ public sealed class ApiException : Exception
     /// <summary>PostHog raises this as a custom APIException, which drf-exceptions-hog types as <c>server_error</c>.</summary>
     public static ApiException TooManyConcurrentBackfills(string detail) =>
         new(429, "server_error", "too_many_concurrent_backfills", detail, null);
+
+    /// <summary>A dependency the change needs (the Temporal engine) refused it or is away; nothing was saved.</summary>
+    public static ApiException ServiceUnavailable(string detail) =>
+        new(503, "server_error", "service_unavailable", detail, null);
 }

@@ -1,4 +1,5 @@
 using BatchExports.Api.Errors;
+using BatchExports.Core.Orchestration;
 using BatchExports.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,8 +11,10 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/_health", () => Results.Json(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
-        endpoints.MapGet("/_readyz", async (BatchExportsDbContext db, HttpContext context, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/_readyz", async (BatchExportsDbContext db, HttpContext context, IServiceProvider services, CancellationToken cancellationToken) =>
         {
+            // In Temporal mode: Temporal answers and a worker polls the task queue. The embedded engine is this process.
+            var engine = services.GetService<IEngineReadiness>() is { } readiness ? await readiness.CheckAsync(cancellationToken) : null;
             try
             {
                 var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
@@ -19,6 +22,20 @@ public static class HealthEndpoints
                 {
                     await ErrorEnvelope.WriteAsync(context, 503, new ErrorEnvelope(
                         "server_error", "not_ready", $"The database is missing {pending.Count} migration(s); run the 'migrate' command.", null));
+                    return;
+                }
+
+                if (engine is { Ready: false })
+                {
+                    await ErrorEnvelope.WriteAsync(context, 503, new ErrorEnvelope("server_error", "not_ready", engine.Detail, null));
+                    return;
+                }
+
+                if (engine != null)
+                {
+                    await context.Response.WriteAsJsonAsync(
+                        new { status = "ok", database = "ok", migrations = "applied", engine = engine.Engine, temporal = "ok", pollers = engine.Pollers },
+                        cancellationToken);
                     return;
                 }
 

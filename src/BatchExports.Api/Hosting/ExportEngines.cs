@@ -1,4 +1,5 @@
 using BatchExports.Pipeline;
+using BatchExports.Temporal;
 
 namespace BatchExports.Api.Hosting;
 
@@ -11,21 +12,37 @@ public static class ExportEngines
 {
     public const string KindKey = "BatchExports:Engine:Kind";
     public const string Embedded = "Embedded";
+    public const string Temporal = "Temporal";
 
-    public static readonly IReadOnlyList<string> Kinds = [Embedded];
+    public static readonly IReadOnlyList<string> Kinds = [Embedded, Temporal];
+
+    /// <summary>The configured kind, Embedded when unset.</summary>
+    public static string KindOf(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var kind = configuration[KindKey];
+        return string.IsNullOrWhiteSpace(kind) ? Embedded
+            : Kinds.FirstOrDefault(k => string.Equals(k, kind, StringComparison.OrdinalIgnoreCase))
+                // Thrown while the host is built, so a mistyped kind stops start-up instead of serving with no engine.
+                ?? throw new ArgumentException($"Unknown {KindKey} '{kind}'. Supported engines: {string.Join(", ", Kinds)}.");
+    }
 
     public static IServiceCollection AddExportEngine(this IServiceCollection services, IConfiguration configuration)
     {
-        var kind = configuration[KindKey];
-        if (!string.IsNullOrWhiteSpace(kind) && !string.Equals(kind, Embedded, StringComparison.OrdinalIgnoreCase))
-        {
-            // Thrown while the host is built, so a mistyped kind stops start-up instead of serving with no engine.
-            throw new ArgumentException($"Unknown {KindKey} '{kind}'. Supported engines: {string.Join(", ", Kinds)}.");
-        }
+        var kind = KindOf(configuration);
 
         // The pipeline serves the destination test steps whatever engine runs the exports.
         services.AddExportPipeline();
-        services.AddEmbeddedEngine();
+        if (kind == Temporal)
+        {
+            // Runs execute in BatchExports.Worker processes; this host is the control plane only.
+            services.AddTemporalControlPlane();
+        }
+        else
+        {
+            services.AddEmbeddedEngine();
+        }
+
         return services;
     }
 }

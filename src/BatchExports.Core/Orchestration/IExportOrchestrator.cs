@@ -12,6 +12,13 @@ public interface IExportOrchestrator
     /// <summary>The export was created or changed (including pause and unpause): make its schedule follow the row.</summary>
     Task ExportSavedAsync(BatchExport export, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The user paused or unpaused the export (<see cref="BatchExport.Paused"/> says which). An engine that keeps the
+    /// schedule elsewhere acts on that schedule alone, and fails when it is missing (PostHog's 400), rather than
+    /// re-creating it as a save does.
+    /// </summary>
+    Task ExportPauseChangedAsync(BatchExport export, CancellationToken cancellationToken) => ExportSavedAsync(export, cancellationToken);
+
     /// <summary>The export was soft-deleted: remove its schedule and stop its running work.</summary>
     Task ExportDeletedAsync(BatchExport export, CancellationToken cancellationToken);
 

@@ -130,7 +130,13 @@ public sealed class BackfillService(
             throw new ValidationException($"Cannot cancel a backfill that is in '{backfill.Status}' status");
         }
 
-        await CancelWithRunsAsync(backfill, cancellationToken);
+        // One transaction: an engine that cannot cancel the backfill's workflow leaves the backfill as it was.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await CancelWithRunsAsync(backfill, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         await log.WarningAsync(export.TeamId, export.Id, null, $"Backfill {backfill.Id} was cancelled.", cancellationToken);
     }
 

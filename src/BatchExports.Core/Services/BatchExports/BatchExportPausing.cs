@@ -18,7 +18,7 @@ public sealed class BatchExportPausing(ExportLookup lookup, ScheduledSave save, 
         export.Paused = true;
         export.LastPausedAt = now;
         export.LastUpdatedAt = now;
-        await save.SaveAsync(export, isNew: false, cancellationToken);
+        await save.SavePauseChangeAsync(export, cancellationToken);
     }
 
     /// <summary>A no-op when not paused. With <paramref name="backfill"/>, the paused period (last pause to now) is backfilled.</summary>
@@ -32,7 +32,7 @@ public sealed class BatchExportPausing(ExportLookup lookup, ScheduledSave save, 
 
         export.Paused = false;
         export.LastUpdatedAt = clock.GetUtcNow();
-        await save.SaveAsync(export, isNew: false, cancellationToken);
+        await save.SavePauseChangeAsync(export, cancellationToken);
         if (backfill && export.LastPausedAt is { } pausedAt)
         {
             await backfills.StartAsync(export, pausedAt, export.LastUpdatedAt, enforceLimit: false, cancellationToken);

@@ -11,7 +11,14 @@ namespace BatchExports.Core.Services.BatchExports;
 public sealed class ScheduledSave(BatchExportsDbContext db, IExportOrchestrator orchestrator)
 {
     /// <summary>Saves <paramref name="export"/> (added to the context first when <paramref name="isNew"/>) and its schedule.</summary>
-    public async Task SaveAsync(BatchExport export, bool isNew, CancellationToken cancellationToken)
+    public Task SaveAsync(BatchExport export, bool isNew, CancellationToken cancellationToken) =>
+        SaveAsync(export, isNew, orchestrator.ExportSavedAsync, cancellationToken);
+
+    /// <summary>Saves a pause or unpause of <paramref name="export"/> and applies it to its schedule.</summary>
+    public Task SavePauseChangeAsync(BatchExport export, CancellationToken cancellationToken) =>
+        SaveAsync(export, isNew: false, orchestrator.ExportPauseChangedAsync, cancellationToken);
+
+    private async Task SaveAsync(BatchExport export, bool isNew, Func<BatchExport, CancellationToken, Task> applySchedule, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (isNew)
@@ -21,7 +28,7 @@ public sealed class ScheduledSave(BatchExportsDbContext db, IExportOrchestrator 
 
         await db.SaveChangesAsync(cancellationToken);
         // The engine may write schedule state of its own (e.g. the next firing), saved in the same transaction.
-        await orchestrator.ExportSavedAsync(export, cancellationToken);
+        await applySchedule(export, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }

@@ -68,9 +68,15 @@ public sealed class RunService(
             throw new ValidationException($"Cannot cancel a run that is in '{run.Status}' status");
         }
 
-        RunCancellation.MarkCancelled(run, clock.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
-        await orchestrator.RunCancelledAsync(run, cancellationToken);
+        // One transaction: an engine that cannot cancel the run's workflow leaves the run as it was.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            RunCancellation.MarkCancelled(run, clock.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            await orchestrator.RunCancelledAsync(run, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         await log.WarningAsync(export.TeamId, export.Id, run.Id, "The run was cancelled by a user.", cancellationToken);
     }
 

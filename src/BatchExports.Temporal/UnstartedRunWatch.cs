@@ -1,0 +1,107 @@
+using BatchExports.Core.Domain;
+using BatchExports.Core.Persistence;
+using BatchExports.Core.Services.Logs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Temporalio.Client;
+using CalendarSpec = BatchExports.Core.Domain.ScheduleSpec;
+
+namespace BatchExports.Temporal;
+
+/// <summary>
+/// Nobody is left guessing (PH#55167): while no worker polls the task queue, a scheduled interval whose run has not
+/// started <see cref="TemporalOptions.UnstartedRunWarningAfter"/> after it was due (jitter included), and a backfill
+/// still Starting that long after it was requested, get one warning in their export's logs naming the queue.
+/// </summary>
+public sealed class UnstartedRunWatch(
+    IDbContextFactory<BatchExportsDbContext> contexts,
+    ITemporalClient client,
+    ExportLog log,
+    TimeProvider clock,
+    IOptions<TemporalOptions> options,
+    ILogger<UnstartedRunWatch> logger) : BackgroundService
+{
+    private readonly HashSet<(Guid, DateTimeOffset)> _warned = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.Value.UnstartedRunCheckInterval, clock, stoppingToken);
+                await CheckAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                logger.LogWarning(exception, "Check for runs no worker started failed; retrying");
+            }
+        }
+    }
+
+    /// <summary>Writes the warnings due now; returns how many.</summary>
+    public async Task<int> CheckAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        int pollers;
+        try
+        {
+            pollers = await TemporalReadiness.CountPollersAsync(client, settings.Namespace, settings.TaskQueue, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Temporal itself is away: /_readyz says so; a run-level warning would blame the wrong thing.
+            return 0;
+        }
+
+        if (pollers > 0)
+        {
+            return 0;
+        }
+
+        var now = clock.GetUtcNow();
+        var warnings = new List<(int TeamId, Guid ExportId, DateTimeOffset Key, string Message)>();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var exports = await db.BatchExports.AsNoTracking().Where(e => !e.Deleted && !e.Paused).ToListAsync(cancellationToken);
+        foreach (var export in exports)
+        {
+            var spec = CalendarSpec.Of(export);
+            var due = ExportCalendar.Floor(spec, now - settings.UnstartedRunWarningAfter - ExportScheduleMapping.Jitter(export.Interval));
+            if (due <= export.CreatedAt || (export.StartAt is { } start && due < start) || (export.EndAt is { } end && due > end))
+            {
+                continue;
+            }
+
+            var started = await db.BatchExportRuns.AnyAsync(r => r.BatchExportId == export.Id && r.BackfillId == null && r.DataIntervalEnd == due, cancellationToken);
+            if (!started)
+            {
+                warnings.Add((export.TeamId, export.Id, due,
+                    $"The run for the interval ending {Core.Json.WireJson.FormatDateTime(due)} has not started: no worker polls the task queue '{settings.TaskQueue}' on Temporal at {settings.Address}. Start BatchExports.Worker."));
+            }
+        }
+
+        var stuck = await db.BatchExportBackfills.AsNoTracking()
+            .Where(b => b.Status == BackfillStatuses.Starting && b.CreatedAt < now - settings.UnstartedRunWarningAfter)
+            .ToListAsync(cancellationToken);
+        warnings.AddRange(stuck.Select(b => (b.TeamId, b.BatchExportId, b.CreatedAt,
+            $"Backfill {b.Id} has not started: no worker polls the task queue '{settings.TaskQueue}' on Temporal at {settings.Address}. Start BatchExports.Worker.")));
+
+        var written = 0;
+        foreach (var (teamId, exportId, key, message) in warnings)
+        {
+            if (_warned.Add((exportId, key)))
+            {
+                await log.WarningAsync(teamId, exportId, null, message, cancellationToken);
+                written++;
+            }
+        }
+
+        return written;
+    }
+}

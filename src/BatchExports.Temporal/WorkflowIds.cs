@@ -1,0 +1,34 @@
+using System.Globalization;
+using BatchExports.Core.Domain;
+
+namespace BatchExports.Temporal;
+
+/// <summary>
+/// Workflow ids as PostHog forms them, so a run or a backfill can be found (and cancelled) from its row alone:
+/// a run is <c>{export id}-{interval end, UTC, to the second}Z</c> — what Temporal appends to a schedule action's id,
+/// and what the backfill workflow uses for its children — and a backfill <c>{export id}-Backfill-{start|START}-{end|END}</c>.
+/// </summary>
+public static class WorkflowIds
+{
+    public static string Run(Guid batchExportId, DateTimeOffset dataIntervalEnd) =>
+        $"{batchExportId}-{dataIntervalEnd.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)}Z";
+
+    public static string Run(BatchExportRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return Run(run.BatchExportId, run.DataIntervalEnd);
+    }
+
+    public static string Backfill(Guid batchExportId, DateTimeOffset? startAt, DateTimeOffset? endAt) =>
+        $"{batchExportId}-Backfill-{Iso(startAt) ?? "START"}-{Iso(endAt) ?? "END"}";
+
+    public static string Backfill(BatchExportBackfill backfill)
+    {
+        ArgumentNullException.ThrowIfNull(backfill);
+        return Backfill(backfill.BatchExportId, backfill.StartAt, backfill.EndAt);
+    }
+
+    // Python's isoformat() of a UTC datetime: 2024-01-01T00:00:00+00:00.
+    private static string? Iso(DateTimeOffset? instant) =>
+        instant?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture);
+}

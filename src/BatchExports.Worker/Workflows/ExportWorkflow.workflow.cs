@@ -1,0 +1,76 @@
+using BatchExports.Core.Domain;
+using BatchExports.Temporal;
+using BatchExports.Worker.Activities;
+using Temporalio.Common;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
+using CalendarSpec = BatchExports.Core.Domain.ScheduleSpec;
+
+namespace BatchExports.Worker.Workflows;
+
+/// <summary>
+/// The export workflow, registered once per destination type under PostHog's names (<see cref="WorkflowNames.Exports"/>):
+/// the destination is read from the run's export, so the steps are the same for all. The data interval ends at the
+/// schedule's nominal time (<c>TemporalScheduledStartTime</c>, before jitter) or the backfill's input, and starts
+/// where the one calendar says; then start the run row, execute it through the shared lifecycle, and end it.
+/// </summary>
+[Workflow]
+public sealed class ExportWorkflow
+{
+    public static readonly SearchAttributeKey<DateTimeOffset> ScheduledStartTime = SearchAttributeKey.CreateDateTimeOffset("TemporalScheduledStartTime");
+
+    [WorkflowRun]
+    public async Task<RunResult> RunAsync(ExportWorkflowInput input)
+    {
+        var end = input.DataIntervalEnd
+            ?? (Workflow.TypedSearchAttributes.TryGetValue(ScheduledStartTime, out var scheduled) ? scheduled : (DateTimeOffset?)null)
+            ?? throw new ApplicationFailureException(
+                "The workflow has neither a data_interval_end nor a TemporalScheduledStartTime; start it from its schedule or a backfill.", errorType: "TypeError", nonRetryable: true);
+        var interval = ExportCalendar.IntervalEndingAt(new CalendarSpec(input.Interval, input.Timezone, input.IntervalOffset), end.ToUniversalTime());
+
+        var start = new StartRunInput(input.TeamId, input.BatchExportId, interval.Start, interval.End, input.BackfillDetails?.BackfillId);
+        var runId = await Workflow.ExecuteActivityAsync(
+            (ExportActivities a) => a.StartRunAsync(start),
+            new ActivityOptions { StartToCloseTimeout = TimeSpan.FromMinutes(5), RetryPolicy = RunRetry.Bookkeeping });
+
+        RunResult result;
+        try
+        {
+            result = await Workflow.ExecuteActivityAsync(
+                (ExportActivities a) => a.ExecuteRunAsync(new ExecuteRunInput(runId)),
+                new ActivityOptions
+                {
+                    StartToCloseTimeout = RunRetry.StartToClose(input.Interval),
+                    HeartbeatTimeout = TimeSpan.FromSeconds(30),
+                    RetryPolicy = RunRetry.Temporal,
+                    // Wait for the activity to write its own ending before this workflow ends.
+                    CancellationType = ActivityCancellationType.WaitCancellationCompleted,
+                });
+        }
+        catch (Exception exception) when (TemporalException.IsCanceledException(exception))
+        {
+            // Cleanup must run although the workflow is cancelled: a token of its own.
+            await FinishAsync(runId, RunStatuses.Cancelled, null);
+            throw;
+        }
+        catch (ActivityFailureException exception)
+        {
+            // Attempts ran out without the lifecycle recording an end (e.g. each worker died mid-run).
+            await FinishAsync(runId, RunStatuses.FailedRetryable, exception.InnerException?.Message ?? exception.Message);
+            throw new ApplicationFailureException($"The export failed after {RunRetry.Policy.MaxAttempts} attempts.", exception, errorType: "BatchExportFailedRetryable", nonRetryable: true);
+        }
+
+        if (result.Status == RunStatuses.FailedRetryable)
+        {
+            // As PostHog: the workflow fails, so Temporal shows it (a Failed user error completes it).
+            throw new ApplicationFailureException(result.LatestError ?? "The export failed with an error that can be retried.", errorType: "BatchExportFailedRetryable", nonRetryable: true);
+        }
+
+        return result;
+    }
+
+    private static Task FinishAsync(Guid runId, string status, string? error) =>
+        Workflow.ExecuteActivityAsync(
+            (ExportActivities a) => a.FinishRunAsync(new FinishRunInput(runId, status, error)),
+            new ActivityOptions { StartToCloseTimeout = TimeSpan.FromMinutes(5), RetryPolicy = RunRetry.Bookkeeping, CancellationToken = CancellationToken.None });
+}
