@@ -119,7 +119,7 @@ public static class SourceQueries
                     {OrderBy("\"_inserted_at\", pdi.distinct_id")}
                     """,
                     parameters,
-                    PersonColumns.Select(c => new Column(c.Name, c.Kind)).ToList());
+                    PersonColumns.Select(c => SourceColumn(c.Name, c.Kind)).ToList());
             case ExportModels.Sessions:
                 var sessionTime = isBackfill ? "s.end_timestamp" : "s.inserted_at";
                 return new SourceQuery(
@@ -130,7 +130,7 @@ public static class SourceQueries
                     {OrderBy($"{sessionTime}, s.session_id")}
                     """,
                     parameters,
-                    SessionColumns.Select(c => new Column(c.Name, c.Kind)).ToList());
+                    SessionColumns.Select(c => SourceColumn(c.Name, c.Kind)).ToList());
             default:
                 var time = isBackfill ? "e.timestamp" : "e.inserted_at";
                 var columns = EventSelection(selection.Schema, eventFields, time);
@@ -143,9 +143,12 @@ public static class SourceQueries
                     {OrderBy($"{time}, e.uuid")}
                     """,
                     parameters,
-                    columns.Select(c => new Column(c.Name, c.Kind)).ToList());
+                    columns.Select(c => SourceColumn(c.Name, c.Kind)).ToList());
         }
     }
+
+    /// <summary>Every JSON column selected here is <c>jsonb</c> cast to text: valid, on one line, safe to pass through.</summary>
+    private static Column SourceColumn(string name, ColumnKind kind) => new(name, kind) { IsCanonicalJson = kind == ColumnKind.Json };
 
     /// <summary>
     /// Earliest data and count over the backfill time column of the model; for persons, over the changes that
