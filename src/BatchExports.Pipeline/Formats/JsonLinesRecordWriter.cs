@@ -285,6 +285,10 @@ internal sealed class JsonLinesRecordWriter : RecordFileWriter
     {
         switch (value)
         {
+            case string text when column.IsCanonicalJson:
+                // Checking a value the source guarantees was a full parse of every record's largest field.
+                _json.WriteRawValue(Utf8(text), skipInputValidation: true);
+                break;
             case string text:
                 WriteJsonText(text);
                 break;
@@ -298,6 +302,27 @@ internal sealed class JsonLinesRecordWriter : RecordFileWriter
 
     private void WriteJsonText(string text)
     {
+        var utf8 = Utf8(text);
+        if (!IsSingleJsonValue(utf8))
+        {
+            _json.WriteStringValue(text);
+            return;
+        }
+
+        // A raw line break would split the record across lines; re-serializing drops insignificant whitespace.
+        if (utf8.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
+        {
+            using var document = JsonDocument.Parse(_scratch.AsMemory(0, utf8.Length), ReformatOptions);
+            document.RootElement.WriteTo(_json);
+            return;
+        }
+
+        _json.WriteRawValue(utf8, skipInputValidation: true);
+    }
+
+    /// <summary>The text as UTF-8 in the writer's scratch buffer (valid until the next call).</summary>
+    private ReadOnlySpan<byte> Utf8(string text)
+    {
         var needed = Encoding.UTF8.GetMaxByteCount(text.Length);
         if (_scratch.Length < needed)
         {
@@ -309,23 +334,7 @@ internal sealed class JsonLinesRecordWriter : RecordFileWriter
             _scratch = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 4096));
         }
 
-        var length = Encoding.UTF8.GetBytes(text, _scratch);
-        var utf8 = _scratch.AsSpan(0, length);
-        if (!IsSingleJsonValue(utf8))
-        {
-            _json.WriteStringValue(text);
-            return;
-        }
-
-        // A raw line break would split the record across lines; re-serializing drops insignificant whitespace.
-        if (utf8.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
-        {
-            using var document = JsonDocument.Parse(_scratch.AsMemory(0, length), ReformatOptions);
-            document.RootElement.WriteTo(_json);
-            return;
-        }
-
-        _json.WriteRawValue(utf8, skipInputValidation: true);
+        return _scratch.AsSpan(0, Encoding.UTF8.GetBytes(text, _scratch));
     }
 
     private static bool IsSingleJsonValue(ReadOnlySpan<byte> utf8)

@@ -18,7 +18,19 @@ public enum ColumnKind
     StringArray,
 }
 
-public sealed record Column(string Name, ColumnKind Kind);
+public sealed record Column(string Name, ColumnKind Kind)
+{
+    /// <summary>
+    /// For a <see cref="ColumnKind.Json"/> column: the source guarantees every value is exactly one valid JSON value on
+    /// one line (PostgreSQL's <c>jsonb</c> output), so a writer passes it through without checking it.
+    /// </summary>
+    public bool IsCanonicalJson { get; init; }
+
+    // A promise about the values, not part of what the column is: a source's column equals its declaration.
+    public bool Equals(Column? other) => other is not null && Name == other.Name && Kind == other.Kind;
+
+    public override int GetHashCode() => HashCode.Combine(Name, Kind);
+}
 
 /// <summary>
 /// A slice of rows read from a source. Values per <see cref="ColumnKind"/>: <c>string</c>, <c>long</c>, <c>double</c>,

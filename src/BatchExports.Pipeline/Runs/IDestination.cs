@@ -17,5 +17,11 @@ public interface IDestination
     /// <summary>Rows per batch it wants from the source; with its own buffers, this bounds a run's memory.</summary>
     int BatchSize { get; }
 
+    /// <summary>
+    /// Whether it needs the records in time order. Sorting a large interval is a large share of the source's cost,
+    /// so a destination that does not need it (a file store; merges that pick rows themselves) says so.
+    /// </summary>
+    bool NeedsOrderedRecords => true;
+
     Task<RunOutcome> ExportAsync(RunContext context, RecordStream records, CancellationToken cancellationToken);
 }

@@ -28,6 +28,12 @@ public sealed class S3Destination(MultipartUploadOptions? uploadOptions = null) 
     /// <summary>Records per batch read from the source; bounds memory together with the upload part size.</summary>
     public int BatchSize { get; init; } = PostgresSource.DefaultBatchSize;
 
+    /// <summary>
+    /// Files need no order (PostHog's S3 export passes <c>order_columns=None</c>, worker spec §3.3), and sorting the
+    /// interval was the largest single cost of the read (bench/README.md).
+    /// </summary>
+    bool IDestination.NeedsOrderedRecords => false;
+
     public async Task<RunOutcome> ExportAsync(RunContext context, RecordStream records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
