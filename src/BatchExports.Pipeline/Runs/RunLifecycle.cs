@@ -3,6 +3,7 @@ using BatchExports.Core.Domain;
 using BatchExports.Core.Persistence;
 using BatchExports.Core.Security;
 using BatchExports.Core.Services.BatchExports;
+using BatchExports.Core.Services.FileDownloads;
 using BatchExports.Core.Services.Logs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,7 @@ public sealed class RunLifecycle(
     ILogger<RunLifecycle> logger)
 {
     /// <summary>
-    /// Loads the run's export and decides whether the attempt may go ahead; returns null when the run ended here
+    /// Loads the run's export (its batch export, or its on-demand export as one) and decides whether the attempt may go ahead; returns null when the run ended here
     /// (its export is gone or deleted, or it was interrupted more often than the policy allows).
     /// </summary>
     public async Task<StartedRun?> StartAsync(BatchExportRun run, IRunOwnership ownership, RunRetryPolicy policy, CancellationToken cancellationToken)
@@ -37,7 +38,16 @@ public sealed class RunLifecycle(
         BatchExport? export;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            export = await db.BatchExports.Include(e => e.Destination).AsNoTracking().SingleOrDefaultAsync(e => e.Id == run.BatchExportId, cancellationToken);
+            if (run.BatchExportOnDemandId is { } onDemandId)
+            {
+                var onDemand = await db.BatchExportOnDemands.Include(o => o.Destination).AsNoTracking()
+                    .SingleOrDefaultAsync(o => o.Id == onDemandId, cancellationToken);
+                export = onDemand == null ? null : OnDemandExports.AsRunnableExport(onDemand);
+            }
+            else
+            {
+                export = await db.BatchExports.Include(e => e.Destination).AsNoTracking().SingleOrDefaultAsync(e => e.Id == run.BatchExportId, cancellationToken);
+            }
         }
 
         if (export == null)
@@ -114,9 +124,10 @@ public sealed class RunLifecycle(
         {
             var failed = await WriteFinalAsync(run, started.Ownership, RunStatuses.Failed, exception.Message, null, CancellationToken.None);
             await log.ErrorAsync($"Batch export for range {range} failed with a non-recoverable error: {exception.Message}", CancellationToken.None);
-            if (failed)
+            // On-demand runs have no schedule to pause.
+            if (failed && run.BatchExportId is { } exportId)
             {
-                await CheckFailureThresholdAsync(run.BatchExportId);
+                await CheckFailureThresholdAsync(exportId);
             }
 
             return;
