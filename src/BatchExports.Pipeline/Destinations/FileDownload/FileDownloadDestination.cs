@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using BatchExports.Core.Domain;
+using BatchExports.Core.Persistence;
+using BatchExports.Core.Services.FileDownloads;
+using BatchExports.Pipeline.Destinations.S3;
+using BatchExports.Pipeline.Formats;
+using BatchExports.Pipeline.Runs;
+using BatchExports.Pipeline.Sources;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace BatchExports.Pipeline.Destinations.FileDownload;
+
+/// <summary>
+/// Writes a file download's interval to files with the S3 destination's writers and rules (format, compression,
+/// <c>max_file_size_mb</c> rotation), into the download storage, and records each file with its expiry. An attempt
+/// starts by clearing its run's folder, so a retry or a takeover after a crash writes each record once. Only
+/// on-demand runs use it: a batch export cannot choose <c>FileDownload</c> (PostHog refuses it there too), so it
+/// has a runner and no definition in the registry.
+/// </summary>
+public sealed class FileDownloadDestination(
+    IFileDownloadStorage storage,
+    IDbContextFactory<BatchExportsDbContext> contexts,
+    IOptions<FileDownloadOptions> options,
+    TimeProvider clock) : IDestination
+{
+    public string Type => FileDownloadConfig.DestinationType;
+
+    /// <summary>The fields of an S3 export: a download is the same file an S3 export of the interval would write.</summary>
+    public IReadOnlyList<string>? EventFields => S3Destination.EventFields;
+
+    public int BatchSize => PostgresSource.DefaultBatchSize;
+
+    public async Task<RunOutcome> ExportAsync(RunContext context, RecordStream records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(records);
+        var (fileFormat, compression, maxFileBytes) = ReadSettings(context.Config);
+        var interval = context.Interval;
+        var runPrefix = FileDownloadKeys.RunPrefix(context.Export.TeamId, context.Run.Id);
+        var extension = FileFormats.FileExtension(fileFormat, compression);
+        await context.Log.InfoAsync($"Batch exporting range {interval.Range} ({context.Export.Model}) to a {fileFormat} file download.", cancellationToken);
+
+        await storage.ClearAsync(runPrefix, cancellationToken);
+        var files = new List<(string Key, long Size)>();
+        long exported = 0;
+        IFileUpload? upload = null;
+        IRecordFileWriter? writer = null;
+        try
+        {
+            for (var batch = await records.NextAsync(); batch is not null; batch = await records.NextAsync())
+            {
+                if (writer == null)
+                {
+                    upload = storage.Create(FileDownloadKeys.FileKey(runPrefix, interval, maxFileBytes == null ? null : files.Count, extension));
+                    writer = FileFormats.Create(fileFormat, compression, upload.Output, batch.Columns);
+                }
+
+                await writer.WriteAsync(batch, cancellationToken);
+                exported += batch.Count;
+                if (maxFileBytes is { } limit && writer.BytesWritten >= limit)
+                {
+                    files.Add(await CompleteFileAsync(writer, upload!, cancellationToken));
+                    (writer, upload) = (null, null);
+                }
+            }
+
+            if (writer != null)
+            {
+                files.Add(await CompleteFileAsync(writer, upload!, cancellationToken));
+                (writer, upload) = (null, null);
+            }
+        }
+        finally
+        {
+            // Anything left open failed or was cancelled: dispose so no partial file remains.
+            if (writer != null)
+            {
+                await writer.DisposeAsync();
+            }
+
+            if (upload != null)
+            {
+                await upload.DisposeAsync();
+            }
+        }
+
+        await RecordFilesAsync(context, files, cancellationToken);
+        var bytes = files.Sum(f => f.Size);
+        await context.Log.InfoAsync(
+            files.Count == 0
+                ? "No data in this interval: there is no file to download."
+                : $"Wrote {files.Count} file(s), {exported} record(s), {bytes} byte(s): {string.Join(", ", files.Select(f => FileDownloadKeys.FileName(f.Key)))}",
+            cancellationToken);
+        return new RunOutcome(exported, bytes, exported);
+    }
+
+    private static (string FileFormat, string? Compression, long? MaxFileBytes) ReadSettings(JsonObject config)
+    {
+        try
+        {
+            var (fileFormat, compression) = FileDestinationRules.ReadFormat(config);
+            return (fileFormat, compression, FileDestinationRules.MaxFileBytes(config));
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new NonRetryableExportException($"Invalid file download settings: {exception.Message}", exception);
+        }
+    }
+
+    private static async Task<(string Key, long Size)> CompleteFileAsync(IRecordFileWriter writer, IFileUpload upload, CancellationToken cancellationToken)
+    {
+        await writer.FinishAsync(cancellationToken);
+        await writer.DisposeAsync();
+        var size = await upload.CompleteAsync(cancellationToken);
+        await upload.DisposeAsync();
+        return (upload.Key, size);
+    }
+
+    /// <summary>Replaces the run's file rows with this attempt's files, each downloadable until its expiry.</summary>
+    private async Task RecordFilesAsync(RunContext context, IReadOnlyList<(string Key, long Size)> files, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var expiresAt = now + options.Value.ExpiresAfter;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.BatchExportFileDownloads.Where(f => f.BatchExportRunId == context.Run.Id).ExecuteDeleteAsync(cancellationToken);
+        db.BatchExportFileDownloads.AddRange(files.Select(f => new BatchExportFileDownload
+        {
+            Id = Guid.CreateVersion7(),
+            TeamId = context.Export.TeamId,
+            BatchExportRunId = context.Run.Id,
+            Key = f.Key,
+            SizeBytes = f.Size,
+            ExpiresAt = expiresAt,
+            CreatedAt = now,
+            LastUpdatedAt = now,
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+}
