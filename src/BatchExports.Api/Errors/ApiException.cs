@@ -58,4 +58,8 @@ public sealed class ApiException : Exception
     /// <summary>PostHog raises this as a custom APIException, which drf-exceptions-hog types as <c>server_error</c>.</summary>
     public static ApiException TooManyConcurrentBackfills(string detail) =>
         new(429, "server_error", "too_many_concurrent_backfills", detail, null);
+
+    /// <summary>PostHog's <c>TooManyConcurrentFileDownloads</c>, a custom APIException like the backfill one: <c>server_error</c>.</summary>
+    public static ApiException TooManyConcurrentFileDownloads(string detail) =>
+        new(429, "server_error", "too_many_concurrent_file_downloads", detail, null);
 }

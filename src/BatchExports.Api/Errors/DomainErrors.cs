@@ -12,6 +12,7 @@ public static class DomainErrors
         NotFoundException notFound => ApiException.NotFound(notFound.Detail),
         PermissionDeniedException denied => ApiException.PermissionDenied(denied.Detail),
         TooManyConcurrentBackfillsException tooMany => ApiException.TooManyConcurrentBackfills(tooMany.Detail),
+        TooManyConcurrentFileDownloadsException tooMany => ApiException.TooManyConcurrentFileDownloads(tooMany.Detail),
         _ => throw new UnreachableException($"No HTTP mapping for {exception.GetType().Name}."),
     };
 }
