@@ -47,6 +47,7 @@ public sealed class AppMetricsController(AppMetricsService metrics, TimeProvider
     }
 
     [HttpGet("{plugin_config_id}/historical_exports")]
+    [ActionName("List")]
     [RequiredScope(RequiredScopeAttribute.PluginRead)]
     [EndpointSummary("Historical exports of a plugin config: none, as for a team without plugins")]
     public HistoricalExportsResponse HistoricalExports([FromRoute(Name = "plugin_config_id")] string pluginConfigId) => new([]);

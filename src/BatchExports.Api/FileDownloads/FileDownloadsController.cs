@@ -78,7 +78,8 @@ public sealed class FileDownloadsController(FileDownloadService downloads, TimeP
     [HttpGet("{id}/download")]
     [RequiredScope(RequiredScopeAttribute.Read)]
     [EndpointSummary("Download the first file (by key) of a Completed file download")]
-    [ProducesResponseType<FileStreamResult>(StatusCodes.Status200OK, "application/octet-stream")]
+    [Produces("application/octet-stream")]
+    [ProducesResponseType<Stream>(StatusCodes.Status200OK, "application/octet-stream")]
     [ProducesResponseType(StatusCodes.Status302Found)]
     [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
     public Task<IActionResult> Download(
@@ -88,7 +89,8 @@ public sealed class FileDownloadsController(FileDownloadService downloads, TimeP
     [HttpGet("{id}/download/{part}")]
     [RequiredScope(RequiredScopeAttribute.Read)]
     [EndpointSummary("Download one file of a Completed file download, by file id or zero-based index in key order")]
-    [ProducesResponseType<FileStreamResult>(StatusCodes.Status200OK, "application/octet-stream")]
+    [Produces("application/octet-stream")]
+    [ProducesResponseType<Stream>(StatusCodes.Status200OK, "application/octet-stream")]
     [ProducesResponseType(StatusCodes.Status302Found)]
     [ProducesResponseType<ErrorEnvelope>(StatusCodes.Status400BadRequest)]
     public Task<IActionResult> DownloadPart(
