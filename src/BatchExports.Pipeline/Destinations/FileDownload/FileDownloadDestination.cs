@@ -5,7 +5,6 @@ using BatchExports.Core.Services.FileDownloads;
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Pipeline.Formats;
 using BatchExports.Pipeline.Runs;
-using BatchExports.Pipeline.Sources;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -29,7 +28,7 @@ public sealed class FileDownloadDestination(
     /// <summary>The fields of an S3 export: a download is the same file an S3 export of the interval would write.</summary>
     public IReadOnlyList<string>? EventFields => S3Destination.EventFields;
 
-    public int BatchSize => PostgresSource.DefaultBatchSize;
+    public int BatchSize => options.Value.RecordsPerBatch;
 
     public async Task<RunOutcome> ExportAsync(RunContext context, RecordStream records, CancellationToken cancellationToken)
     {

@@ -22,6 +22,13 @@ public sealed class FileDownloadOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Records per batch read from the source: with the writer's buffers this bounds a run's memory, and files rotate
+    /// at <c>max_size_mb</c> between batches.
+    /// </summary>
+    [Range(100, 1_000_000)]
+    public int RecordsPerBatch { get; set; } = Sources.PostgresSource.DefaultBatchSize;
+
     /// <summary>A bucket for downloads; unset keeps them on local disk.</summary>
     public string? BucketName { get; set; }
 
