@@ -30,6 +30,9 @@ public class FileDownloadApiFactory : EngineApiFactory
 
             // Small batches, so max_size_mb rotation is reached with a few thousand events.
             settings["BatchExports:FileDownloads:RecordsPerBatch"] = "500";
+
+            // Tests remove expired files themselves, at the moment they choose.
+            settings["BatchExports:FileDownloads:CleanupEnabled"] = "false";
             foreach (var (key, value) in Extra)
             {
                 settings[key] = value;

@@ -18,6 +18,9 @@ public sealed class FileDownloadOptions
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan ExpiresAfter { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>Whether this process removes expired files in the background (tests drive the cleanup themselves).</summary>
+    public bool CleanupEnabled { get; set; } = true;
+
     /// <summary>How often expired files are removed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(5);
