@@ -91,7 +91,23 @@ public sealed class RunLifecycle(
     {
         ArgumentNullException.ThrowIfNull(started);
         ArgumentNullException.ThrowIfNull(outcome);
-        if (await WriteFinalAsync(started.Run, started.Ownership, RunStatuses.Completed, null, outcome, CancellationToken.None))
+        // A download's files become visible in the same transaction as its Completed status, and only if the run is still ours.
+        Action<BatchExportsDbContext>? recordFiles = outcome.Files.Count == 0 ? null : db =>
+        {
+            var now = clock.GetUtcNow();
+            db.BatchExportFileDownloads.AddRange(outcome.Files.Select(f => new BatchExportFileDownload
+            {
+                Id = Guid.CreateVersion7(),
+                TeamId = started.Export.TeamId,
+                BatchExportRunId = started.Run.Id,
+                Key = f.Key,
+                SizeBytes = f.SizeBytes,
+                ExpiresAt = f.ExpiresAt,
+                CreatedAt = now,
+                LastUpdatedAt = now,
+            }));
+        };
+        if (await WriteFinalAsync(started.Run, started.Ownership, RunStatuses.Completed, null, outcome, CancellationToken.None, recordFiles))
         {
             await started.Log.InfoAsync(
                 $"Batch export for range {RunInterval.Of(started.Run).Range} finished successfully with {(outcome.RecordsCompleted == 0 ? "no" : outcome.RecordsCompleted.ToString(CultureInfo.InvariantCulture))} records exported.",
@@ -169,12 +185,22 @@ public sealed class RunLifecycle(
         }
     }
 
-    /// <summary>Writes a final status, but only while the run is still ours; returns whether it was.</summary>
+    /// <summary>
+    /// Writes a final status, but only while the run is still ours; returns whether it was. <paramref name="alsoWrite"/>
+    /// adds rows that commit with the status, or not at all.
+    /// </summary>
     private async Task<bool> WriteFinalAsync(
-        BatchExportRun run, IRunOwnership ownership, string status, string? error, RunOutcome? outcome, CancellationToken cancellationToken)
+        BatchExportRun run,
+        IRunOwnership ownership,
+        string status,
+        string? error,
+        RunOutcome? outcome,
+        CancellationToken cancellationToken,
+        Action<BatchExportsDbContext>? alsoWrite = null)
     {
         var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = alsoWrite == null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         var updated = await ownership.Owned(db.BatchExportRuns)
             .ExecuteUpdateAsync(set =>
             {
@@ -187,6 +213,13 @@ public sealed class RunLifecycle(
                     .SetProperty(r => r.LastUpdatedAt, now);
                 ownership.Release(set);
             }, cancellationToken);
+        if (updated == 1 && alsoWrite != null)
+        {
+            alsoWrite(db);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction!.CommitAsync(cancellationToken);
+        }
+
         return updated == 1;
     }
 

@@ -1,25 +1,21 @@
 using System.Text.Json.Nodes;
-using BatchExports.Core.Domain;
-using BatchExports.Core.Persistence;
 using BatchExports.Core.Services.FileDownloads;
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Pipeline.Formats;
 using BatchExports.Pipeline.Runs;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace BatchExports.Pipeline.Destinations.FileDownload;
 
 /// <summary>
 /// Writes a file download's interval to files with the S3 destination's writers and rules (format, compression,
-/// <c>max_file_size_mb</c> rotation), into the download storage, and records each file with its expiry. An attempt
-/// starts by clearing its run's folder, so a retry or a takeover after a crash writes each record once. Only
-/// on-demand runs use it: a batch export cannot choose <c>FileDownload</c> (PostHog refuses it there too), so it
-/// has a runner and no definition in the registry.
+/// <c>max_file_size_mb</c> rotation), into the download storage, and hands the lifecycle each file with its expiry to
+/// record with the Completed status. An attempt starts by clearing its run's folder, so a retry or a takeover after a
+/// crash writes each record once. Only on-demand runs use it: a batch export cannot choose <c>FileDownload</c>
+/// (PostHog refuses it there too), so it has a runner and no definition in the registry.
 /// </summary>
 public sealed class FileDownloadDestination(
     IFileDownloadStorage storage,
-    IDbContextFactory<BatchExportsDbContext> contexts,
     IOptions<FileDownloadOptions> options,
     TimeProvider clock) : IDestination
 {
@@ -84,14 +80,14 @@ public sealed class FileDownloadDestination(
             }
         }
 
-        await RecordFilesAsync(context, files, cancellationToken);
         var bytes = files.Sum(f => f.Size);
         await context.Log.InfoAsync(
             files.Count == 0
                 ? "No data in this interval: there is no file to download."
                 : $"Wrote {files.Count} file(s), {exported} record(s), {bytes} byte(s): {string.Join(", ", files.Select(f => FileDownloadKeys.FileName(f.Key)))}",
             cancellationToken);
-        return new RunOutcome(exported, bytes, exported);
+        var expiresAt = clock.GetUtcNow() + options.Value.ExpiresAfter;
+        return new RunOutcome(exported, bytes, exported) { Files = files.Select(f => new DownloadableFile(f.Key, f.Size, expiresAt)).ToList() };
     }
 
     private static (string FileFormat, string? Compression, long? MaxFileBytes) ReadSettings(JsonObject config)
@@ -114,28 +110,5 @@ public sealed class FileDownloadDestination(
         var size = await upload.CompleteAsync(cancellationToken);
         await upload.DisposeAsync();
         return (upload.Key, size);
-    }
-
-    /// <summary>Replaces the run's file rows with this attempt's files, each downloadable until its expiry.</summary>
-    private async Task RecordFilesAsync(RunContext context, IReadOnlyList<(string Key, long Size)> files, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var expiresAt = now + options.Value.ExpiresAfter;
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.BatchExportFileDownloads.Where(f => f.BatchExportRunId == context.Run.Id).ExecuteDeleteAsync(cancellationToken);
-        db.BatchExportFileDownloads.AddRange(files.Select(f => new BatchExportFileDownload
-        {
-            Id = Guid.CreateVersion7(),
-            TeamId = context.Export.TeamId,
-            BatchExportRunId = context.Run.Id,
-            Key = f.Key,
-            SizeBytes = f.Size,
-            ExpiresAt = expiresAt,
-            CreatedAt = now,
-            LastUpdatedAt = now,
-        }));
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -3,6 +3,7 @@ using BatchExports.Core.Services.FileDownloads;
 using BatchExports.Pipeline.Destinations.S3;
 using BatchExports.Pipeline.Runs;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace BatchExports.Pipeline.Destinations.FileDownload;
@@ -28,6 +29,7 @@ public static class FileDownloadServiceCollectionExtensions
             var dataDirectory = DataDirectory.Resolve(provider.GetRequiredService<IOptions<BatchExportsOptions>>().Value.DataDirectory);
             return new DiskFileDownloadStorage(Path.Combine(dataDirectory, FileDownloadOptions.FolderName));
         });
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FileDownloadDestination>();
         services.AddSingleton<IDestination>(provider => provider.GetRequiredService<FileDownloadDestination>());
         services.AddSingleton<IFileFormatCheck, FileFormatCheck>();
