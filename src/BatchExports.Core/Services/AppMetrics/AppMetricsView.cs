@@ -7,6 +7,3 @@ public sealed record AppMetricsView(IReadOnlyList<DateOnly> Dates, IReadOnlyList
 
     public long TotalFailures => Failures.Sum();
 }
-
-/// <summary>One distinct error of an export's failed runs: how often it happened and when last.</summary>
-public sealed record AppMetricsError(string ErrorType, int Count, DateTimeOffset LastSeen);

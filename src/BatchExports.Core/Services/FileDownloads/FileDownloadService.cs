@@ -94,7 +94,7 @@ public sealed class FileDownloadService(
             file = position >= 0 && position < files.Count ? files[position] : throw new NotFoundException($"No files with index {index}");
         }
 
-        if (file.ExpiresAt is { } expiresAt && expiresAt <= clock.GetUtcNow() || file.RemovedAt != null)
+        if ((file.ExpiresAt is { } expiresAt && expiresAt <= clock.GetUtcNow()) || file.RemovedAt != null)
         {
             throw new ValidationException("This file download has expired");
         }

@@ -15,17 +15,3 @@ public interface IFileDownloadStorage
     /// <summary>Where a download of the file is served from: a local file, or a pre-signed URL valid for <paramref name="validFor"/>.</summary>
     FileDownloadLocation Locate(string key, TimeSpan validFor);
 }
-
-/// <summary>One file being written. Disposed without <see cref="CompleteAsync"/>, it leaves nothing behind.</summary>
-public interface IFileUpload : IAsyncDisposable
-{
-    string Key { get; }
-
-    Stream Output { get; }
-
-    /// <summary>Makes the file visible; returns its size in bytes.</summary>
-    Task<long> CompleteAsync(CancellationToken cancellationToken);
-}
-
-/// <summary>A local file path to stream, or a URL to redirect to.</summary>
-public sealed record FileDownloadLocation(string? LocalPath, Uri? RedirectUrl);
