@@ -5,7 +5,9 @@ using BatchExports.Core.Security;
 using BatchExports.Core.Services.Accounts;
 using BatchExports.Core.Services.Backfills;
 using BatchExports.Core.Services.BatchExports;
+using BatchExports.Core.Services.AppMetrics;
 using BatchExports.Core.Services.DestinationTests;
+using BatchExports.Core.Services.FileDownloads;
 using BatchExports.Core.Services.Logs;
 using BatchExports.Core.Services.Runs;
 using Microsoft.EntityFrameworkCore;
@@ -59,6 +61,10 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<BackfillService>();
         services.AddScoped<RunService>();
         services.AddScoped<LogReader>();
+        // IFileFormatCheck comes from the host's pipeline registration (the file writers define the formats).
+        services.AddScoped<CreateFileDownload>();
+        services.AddScoped<FileDownloadService>();
+        services.AddScoped<AppMetricsService>();
         services.AddSingleton<ExportLog>();
         return services;
     }

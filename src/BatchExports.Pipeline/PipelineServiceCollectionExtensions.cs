@@ -1,4 +1,5 @@
 using BatchExports.Pipeline.Destinations;
+using BatchExports.Pipeline.Destinations.FileDownload;
 using BatchExports.Pipeline.Destinations.Http;
 using BatchExports.Pipeline.Destinations.NoOp;
 using BatchExports.Pipeline.Destinations.Postgres;
@@ -26,6 +27,9 @@ public static class PipelineServiceCollectionExtensions
         services.AddDestination<RedshiftDefinition, RedshiftDestination>();
         services.AddDestination<HttpDefinition, HttpDestination>();
         services.AddDestination<NoOpDefinition, NoOpDestination>();
+
+        // File downloads: on-demand runs only, so a runner without a definition in the registry.
+        services.AddFileDownloads();
 
         // What the runners take from configuration.
         services.AddOptions<S3Options>().BindConfiguration(S3Options.SectionName).ValidateDataAnnotations().ValidateOnStart();

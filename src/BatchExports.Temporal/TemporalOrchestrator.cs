@@ -24,6 +24,11 @@ public sealed class TemporalOrchestrator(
     BatchExportsDbContext db,
     IOptions<TemporalOptions> options) : IExportOrchestrator
 {
+    /// <summary>The worker has no on-demand workflow yet: a file download is refused here, never left Starting forever.</summary>
+    public Task OnDemandRunCreatedAsync(BatchExportRun run, CancellationToken cancellationToken) =>
+        throw new UnsupportedByEngineException(
+            "File downloads run on the embedded engine only; this server uses the Temporal engine (BatchExports:Engine:Kind = Temporal), whose worker does not run them yet.");
+
     public async Task ExportSavedAsync(BatchExport export, CancellationToken cancellationToken)
     {
         var schedule = await ScheduleForAsync(export, cancellationToken);

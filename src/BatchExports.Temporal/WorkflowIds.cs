@@ -16,7 +16,8 @@ public static class WorkflowIds
     public static string Run(BatchExportRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return Run(run.BatchExportId, run.DataIntervalEnd);
+        // An on-demand run (a file download) has no batch export; its workflow is named after its on-demand export.
+        return Run(run.BatchExportId ?? run.BatchExportOnDemandId ?? throw new ArgumentException("The run belongs to no export.", nameof(run)), run.DataIntervalEnd);
     }
 
     public static string Backfill(Guid batchExportId, DateTimeOffset? startAt, DateTimeOffset? endAt) =>

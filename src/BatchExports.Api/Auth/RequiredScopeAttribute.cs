@@ -13,5 +13,8 @@ public sealed class RequiredScopeAttribute(string scope) : Attribute
     public const string Read = "batch_export:read";
     public const string Write = "batch_export:write";
 
+    /// <summary>App metrics are PostHog's plugin metrics, scoped as such.</summary>
+    public const string PluginRead = "plugin:read";
+
     public string Scope { get; } = scope;
 }

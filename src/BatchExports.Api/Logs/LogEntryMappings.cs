@@ -4,6 +4,7 @@ namespace BatchExports.Api.Logs;
 
 public static class LogEntryMappings
 {
+    /// <summary>PostHog's <c>log_source_id</c> is the export's id, or the on-demand export's for a file download.</summary>
     public static LogEntryResponse ToResponse(this BatchExportLogEntry entry) =>
-        new(entry.BatchExportId.ToString(), entry.InstanceId, entry.Timestamp, entry.Level, entry.Message);
+        new((entry.BatchExportId ?? entry.BatchExportOnDemandId).ToString()!, entry.InstanceId, entry.Timestamp, entry.Level, entry.Message);
 }

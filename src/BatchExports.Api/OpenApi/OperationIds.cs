@@ -27,6 +27,13 @@ public static class OperationIds
             literals.RemoveAt(0);
         }
 
+        // A route that ends in a parameter other than the object's id (download/{part}) is a second operation beside
+        // the route without it; the parameter's name tells the two apart (PostHog would number it _2).
+        if (segments.Count > 0 && segments[^1].StartsWith('{') && segments[^1] != "{id}")
+        {
+            literals.Add(segments[^1].Trim('{', '}'));
+        }
+
         var action = api.ActionDescriptor.RouteValues.TryGetValue("action", out var name) ? name : null;
         var verb = (action, api.HttpMethod.ToUpperInvariant()) switch
         {

@@ -22,7 +22,7 @@ public sealed class OperationResponsesFilter : IOperationFilter
         ["405"] = "Method not allowed (invalid_request).",
         ["413"] = "Request body too large (invalid_request, payload_too_large).",
         ["415"] = "Unsupported media type (invalid_request).",
-        ["429"] = "Too many concurrent backfills for this team, or throttled.",
+        ["429"] = "Too many concurrent backfills or file downloads for this team, or throttled.",
         ["503"] = "A dependency is unavailable.",
     };
 

@@ -19,6 +19,6 @@ public static class RunMappings
         run.RecordsTotalCount,
         run.BytesExported,
         run.BatchExportId,
-        null,
+        run.BatchExportOnDemandId,
         run.BackfillId);
 }

@@ -15,7 +15,7 @@ public sealed record BatchExportRunResponse(
     DateTimeOffset LastUpdatedAt,
     long? RecordsTotalCount,
     long? BytesExported,
-    Guid BatchExport,
+    Guid? BatchExport,
     Guid? BatchExportOnDemand,
     Guid? Backfill);
 

@@ -145,11 +145,63 @@ public sealed class BatchExport
     public int? OffsetHour => Interval is Intervals.Day or Intervals.Week ? (IntervalOffset ?? 0) / 3600 % 24 : null;
 }
 
+/// <summary>
+/// PostHog's <c>BatchExportOnDemand</c> (spec §2.6): the parent of a run started on demand (a file download) rather
+/// than by a schedule. It holds what a batch export would: team, destination (type <c>FileDownload</c>), model, filters.
+/// </summary>
+public sealed class BatchExportOnDemand
+{
+    public Guid Id { get; set; }
+
+    public int TeamId { get; set; }
+
+    public Guid DestinationId { get; set; }
+
+    public BatchExportDestination Destination { get; set; } = null!;
+
+    public string Model { get; set; } = ExportModels.Events;
+
+    public JsonArray? Filters { get; set; }
+
+    public bool Deleted { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset LastUpdatedAt { get; set; }
+}
+
+/// <summary>One file a file-download run wrote (PostHog's <c>BatchExportFileDownload</c>): where it is and until when.</summary>
+public sealed class BatchExportFileDownload
+{
+    public Guid Id { get; set; }
+
+    public int TeamId { get; set; }
+
+    public Guid BatchExportRunId { get; set; }
+
+    /// <summary>The storage key (a path under the downloads folder, or an object key in the downloads bucket).</summary>
+    public string Key { get; set; } = "";
+
+    public long SizeBytes { get; set; }
+
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>Set once expiry cleanup removed the stored file; the row stays so a download says it expired.</summary>
+    public DateTimeOffset? RemovedAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset LastUpdatedAt { get; set; }
+}
+
 public sealed class BatchExportRun
 {
     public Guid Id { get; set; }
 
-    public Guid BatchExportId { get; set; }
+    /// <summary>The scheduled export this run belongs to; null for an on-demand run (exactly one of the two is set).</summary>
+    public Guid? BatchExportId { get; set; }
+
+    public Guid? BatchExportOnDemandId { get; set; }
 
     public string Status { get; set; } = RunStatuses.Starting;
 
@@ -228,7 +280,10 @@ public sealed class BatchExportLogEntry
 
     public int TeamId { get; set; }
 
-    public Guid BatchExportId { get; set; }
+    /// <summary>The export whose log this is; null for the log of an on-demand export (exactly one of the two is set).</summary>
+    public Guid? BatchExportId { get; set; }
+
+    public Guid? BatchExportOnDemandId { get; set; }
 
     /// <summary>The run id, as PostHog's <c>instance_id</c>.</summary>
     public string? InstanceId { get; set; }

@@ -22,6 +22,10 @@ public sealed class BatchExportsOptions
     [Range(1, 1000)]
     public int MaxConcurrentBackfillsPerTeam { get; set; } = 10;
 
+    /// <summary>File downloads a team may have Starting or Running at once (PostHog's <c>BATCH_EXPORT_MAX_CONCURRENT_ON_DEMAND_PER_TEAM</c>).</summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentFileDownloadsPerTeam { get; set; } = 5;
+
     /// <summary>Failed runs among the last <see cref="FailureCheckWindow"/> that pause an export (PostHog: 10); capped at the window.</summary>
     [Range(1, 10_000)]
     public int FailureThreshold { get; set; } = 10;

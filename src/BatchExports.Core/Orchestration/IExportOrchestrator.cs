@@ -30,4 +30,11 @@ public interface IExportOrchestrator
 
     /// <summary>A backfill was marked Cancelled (its active runs too); stop driving it.</summary>
     Task BackfillCancelledAsync(BatchExportBackfill backfill, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// An on-demand export (a file download) was created with its run in Starting: start executing it. The embedded
+    /// engine claims Starting runs by itself; an engine that cannot run it refuses with
+    /// <see cref="Errors.UnsupportedByEngineException"/>, and nothing is saved.
+    /// </summary>
+    Task OnDemandRunCreatedAsync(BatchExportRun run, CancellationToken cancellationToken) => Task.CompletedTask;
 }

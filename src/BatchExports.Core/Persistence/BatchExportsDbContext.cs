@@ -24,6 +24,10 @@ public sealed class BatchExportsDbContext(DbContextOptions<BatchExportsDbContext
 
     public DbSet<BatchExportBackfill> BatchExportBackfills => Set<BatchExportBackfill>();
 
+    public DbSet<BatchExportOnDemand> BatchExportOnDemands => Set<BatchExportOnDemand>();
+
+    public DbSet<BatchExportFileDownload> BatchExportFileDownloads => Set<BatchExportFileDownload>();
+
     public DbSet<BatchExportLogEntry> BatchExportLogEntries => Set<BatchExportLogEntry>();
 
     public DbSet<BatchExportSchedule> BatchExportSchedules => Set<BatchExportSchedule>();

@@ -13,7 +13,14 @@ public sealed record RunContext(BatchExportRun Run, BatchExport Export, JsonObje
     public RunInterval Interval => RunInterval.Of(Run);
 }
 
-public sealed record RunOutcome(long RecordsCompleted, long BytesExported, long? RecordsTotal = null);
+public sealed record RunOutcome(long RecordsCompleted, long BytesExported, long? RecordsTotal = null)
+{
+    /// <summary>Files a destination wrote that the user downloads through the API (file downloads); recorded with the Completed status.</summary>
+    public IReadOnlyList<DownloadableFile> Files { get; init; } = [];
+}
+
+/// <summary>One written file to serve: its storage key, size and the instant it stops being downloadable.</summary>
+public sealed record DownloadableFile(string Key, long SizeBytes, DateTimeOffset? ExpiresAt);
 
 /// <summary>User-visible log lines of one run (its <c>instance_id</c>).</summary>
 public interface IRunLog

@@ -3,6 +3,7 @@ using BatchExports.Core.Domain;
 using BatchExports.Core.Persistence;
 using BatchExports.Core.Security;
 using BatchExports.Core.Services.BatchExports;
+using BatchExports.Core.Services.FileDownloads;
 using BatchExports.Core.Services.Logs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,7 @@ public sealed class RunLifecycle(
     ILogger<RunLifecycle> logger)
 {
     /// <summary>
-    /// Loads the run's export and decides whether the attempt may go ahead; returns null when the run ended here
+    /// Loads the run's export (its batch export, or its on-demand export as one) and decides whether the attempt may go ahead; returns null when the run ended here
     /// (its export is gone or deleted, or it was interrupted more often than the policy allows).
     /// </summary>
     public async Task<StartedRun?> StartAsync(BatchExportRun run, IRunOwnership ownership, RunRetryPolicy policy, CancellationToken cancellationToken)
@@ -37,7 +38,16 @@ public sealed class RunLifecycle(
         BatchExport? export;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            export = await db.BatchExports.Include(e => e.Destination).AsNoTracking().SingleOrDefaultAsync(e => e.Id == run.BatchExportId, cancellationToken);
+            if (run.BatchExportOnDemandId is { } onDemandId)
+            {
+                var onDemand = await db.BatchExportOnDemands.Include(o => o.Destination).AsNoTracking()
+                    .SingleOrDefaultAsync(o => o.Id == onDemandId, cancellationToken);
+                export = onDemand == null ? null : OnDemandExports.AsRunnableExport(onDemand);
+            }
+            else
+            {
+                export = await db.BatchExports.Include(e => e.Destination).AsNoTracking().SingleOrDefaultAsync(e => e.Id == run.BatchExportId, cancellationToken);
+            }
         }
 
         if (export == null)
@@ -81,7 +91,23 @@ public sealed class RunLifecycle(
     {
         ArgumentNullException.ThrowIfNull(started);
         ArgumentNullException.ThrowIfNull(outcome);
-        if (await WriteFinalAsync(started.Run, started.Ownership, RunStatuses.Completed, null, outcome, CancellationToken.None))
+        // A download's files become visible in the same transaction as its Completed status, and only if the run is still ours.
+        Action<BatchExportsDbContext>? recordFiles = outcome.Files.Count == 0 ? null : db =>
+        {
+            var now = clock.GetUtcNow();
+            db.BatchExportFileDownloads.AddRange(outcome.Files.Select(f => new BatchExportFileDownload
+            {
+                Id = Guid.CreateVersion7(),
+                TeamId = started.Export.TeamId,
+                BatchExportRunId = started.Run.Id,
+                Key = f.Key,
+                SizeBytes = f.SizeBytes,
+                ExpiresAt = f.ExpiresAt,
+                CreatedAt = now,
+                LastUpdatedAt = now,
+            }));
+        };
+        if (await WriteFinalAsync(started.Run, started.Ownership, RunStatuses.Completed, null, outcome, CancellationToken.None, recordFiles))
         {
             await started.Log.InfoAsync(
                 $"Batch export for range {RunInterval.Of(started.Run).Range} finished successfully with {(outcome.RecordsCompleted == 0 ? "no" : outcome.RecordsCompleted.ToString(CultureInfo.InvariantCulture))} records exported.",
@@ -114,9 +140,10 @@ public sealed class RunLifecycle(
         {
             var failed = await WriteFinalAsync(run, started.Ownership, RunStatuses.Failed, exception.Message, null, CancellationToken.None);
             await log.ErrorAsync($"Batch export for range {range} failed with a non-recoverable error: {exception.Message}", CancellationToken.None);
-            if (failed)
+            // On-demand runs have no schedule to pause.
+            if (failed && run.BatchExportId is { } exportId)
             {
-                await CheckFailureThresholdAsync(run.BatchExportId);
+                await CheckFailureThresholdAsync(exportId);
             }
 
             return;
@@ -158,12 +185,22 @@ public sealed class RunLifecycle(
         }
     }
 
-    /// <summary>Writes a final status, but only while the run is still ours; returns whether it was.</summary>
+    /// <summary>
+    /// Writes a final status, but only while the run is still ours; returns whether it was. <paramref name="alsoWrite"/>
+    /// adds rows that commit with the status, or not at all.
+    /// </summary>
     private async Task<bool> WriteFinalAsync(
-        BatchExportRun run, IRunOwnership ownership, string status, string? error, RunOutcome? outcome, CancellationToken cancellationToken)
+        BatchExportRun run,
+        IRunOwnership ownership,
+        string status,
+        string? error,
+        RunOutcome? outcome,
+        CancellationToken cancellationToken,
+        Action<BatchExportsDbContext>? alsoWrite = null)
     {
         var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = alsoWrite == null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         var updated = await ownership.Owned(db.BatchExportRuns)
             .ExecuteUpdateAsync(set =>
             {
@@ -176,6 +213,13 @@ public sealed class RunLifecycle(
                     .SetProperty(r => r.LastUpdatedAt, now);
                 ownership.Release(set);
             }, cancellationToken);
+        if (updated == 1 && alsoWrite != null)
+        {
+            alsoWrite(db);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction!.CommitAsync(cancellationToken);
+        }
+
         return updated == 1;
     }
 

@@ -125,8 +125,10 @@ public sealed class ExportActivities(
                 .SetProperty(r => r.LastUpdatedAt, now));
         if (updated == 1 && input.Status == RunStatuses.Cancelled)
         {
-            var teamId = await db.BatchExports.Where(e => e.Id == run.BatchExportId).Select(e => e.TeamId).SingleAsync();
-            await log.WarningAsync(teamId, run.BatchExportId, run.Id, $"Batch export for range {RunInterval.Of(run).Range} was cancelled.", CancellationToken.None);
+            var teamId = run.BatchExportId is { } exportId
+                ? await db.BatchExports.Where(e => e.Id == exportId).Select(e => e.TeamId).SingleAsync()
+                : await db.BatchExportOnDemands.Where(e => e.Id == run.BatchExportOnDemandId).Select(e => e.TeamId).SingleAsync();
+            await log.WriteRunAsync(teamId, run, LogLevels.Warning, $"Batch export for range {RunInterval.Of(run).Range} was cancelled.", CancellationToken.None);
         }
     }
 

@@ -43,7 +43,10 @@ public sealed class DestinationRegistrationTests
             Assert.All(definition.Fields.Where(f => f.Required).Select(f => f.Name), name => Assert.True(definition.ExampleConfig.ContainsKey(name), $"{definition.Type}'s example lacks '{name}'"));
         }
 
-        Assert.Equal(registry.SupportedTypes.Order(), runners.Select(r => r.Type).Order());
+        // FileDownload runs on-demand exports only: a runner, but not a type a batch export may choose.
+        Assert.Equal(registry.SupportedTypes.Append("FileDownload").Order(), runners.Select(r => r.Type).Order());
+        Assert.Null(registry.Find("FileDownload"));
+        Assert.Contains("FileDownload", DestinationRegistry.UnsupportedPostHogTypes);
         Assert.Equal(registry.SupportedTypes.Order(), tests.Select(t => t.Type).Order());
     }
 

@@ -39,6 +39,10 @@ internal sealed class BatchExportRunConfiguration : IEntityTypeConfiguration<Bat
         builder.Property(r => r.Status).HasMaxLength(64);
         builder.Property(r => r.LeaseOwner).HasMaxLength(200);
         builder.HasOne<BatchExport>().WithMany().HasForeignKey(r => r.BatchExportId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<BatchExportOnDemand>().WithMany().HasForeignKey(r => r.BatchExportOnDemandId).OnDelete(DeleteBehavior.Cascade);
+        builder.ToTable(t => t.HasCheckConstraint(
+            "ck_batch_export_runs_one_parent", "(batch_export_id IS NULL) <> (batch_export_on_demand_id IS NULL)"));
+        builder.HasIndex(r => new { r.BatchExportOnDemandId, r.CreatedAt });
         builder.HasOne<BatchExportBackfill>().WithMany().HasForeignKey(r => r.BackfillId).OnDelete(DeleteBehavior.SetNull);
         builder.HasIndex(r => new { r.BatchExportId, r.CreatedAt });
         builder.HasIndex(r => new { r.BatchExportId, r.DataIntervalStart });
@@ -59,6 +63,35 @@ internal sealed class BatchExportRunConfiguration : IEntityTypeConfiguration<Bat
         builder.HasIndex(r => r.NextAttemptAt)
             .HasFilter("status IN ('Starting', 'Running')")
             .HasDatabaseName("ix_batch_export_runs_claimable");
+    }
+}
+
+internal sealed class BatchExportOnDemandConfiguration : IEntityTypeConfiguration<BatchExportOnDemand>
+{
+    public void Configure(EntityTypeBuilder<BatchExportOnDemand> builder)
+    {
+        builder.ToTable("batch_export_on_demands");
+        builder.Property(e => e.Model).HasMaxLength(64);
+        builder.Property(e => e.Filters).IsJsonb();
+        builder.HasOne<Team>().WithMany().HasForeignKey(e => e.TeamId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(e => e.Destination).WithMany().HasForeignKey(e => e.DestinationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(e => new { e.TeamId, e.CreatedAt });
+    }
+}
+
+internal sealed class BatchExportFileDownloadConfiguration : IEntityTypeConfiguration<BatchExportFileDownload>
+{
+    public void Configure(EntityTypeBuilder<BatchExportFileDownload> builder)
+    {
+        builder.ToTable("batch_export_file_downloads");
+        builder.Property(f => f.Key).HasMaxLength(1024);
+        builder.HasOne<Team>().WithMany().HasForeignKey(f => f.TeamId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<BatchExportRun>().WithMany().HasForeignKey(f => f.BatchExportRunId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(f => new { f.TeamId, f.Key });
+        builder.HasIndex(f => new { f.BatchExportRunId, f.Key }).IsUnique();
+
+        // What expiry cleanup polls: stored files that have an expiry.
+        builder.HasIndex(f => f.ExpiresAt).HasFilter("removed_at IS NULL").HasDatabaseName("ix_batch_export_file_downloads_expiring");
     }
 }
 
@@ -84,7 +117,11 @@ internal sealed class BatchExportLogEntryConfiguration : IEntityTypeConfiguratio
         builder.Property(l => l.Level).HasMaxLength(16);
         builder.Property(l => l.InstanceId).HasMaxLength(200);
         builder.HasOne<BatchExport>().WithMany().HasForeignKey(l => l.BatchExportId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<BatchExportOnDemand>().WithMany().HasForeignKey(l => l.BatchExportOnDemandId).OnDelete(DeleteBehavior.Cascade);
+        builder.ToTable(t => t.HasCheckConstraint(
+            "ck_batch_export_log_entries_one_source", "(batch_export_id IS NULL) <> (batch_export_on_demand_id IS NULL)"));
         builder.HasIndex(l => new { l.BatchExportId, l.Timestamp });
+        builder.HasIndex(l => new { l.BatchExportOnDemandId, l.Timestamp });
         builder.HasIndex(l => new { l.InstanceId, l.Timestamp });
     }
 }

@@ -213,6 +213,64 @@ namespace BatchExports.Core.Persistence.Migrations
                     b.ToTable("batch_export_destinations", (string)null);
                 });
 
+            modelBuilder.Entity("BatchExports.Core.Domain.BatchExportFileDownload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BatchExportRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("batch_export_run_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("LastUpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_updated_at");
+
+                    b.Property<DateTimeOffset?>("RemovedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("removed_at");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<int>("TeamId")
+                        .HasColumnType("integer")
+                        .HasColumnName("team_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_batch_export_file_downloads");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_batch_export_file_downloads_expiring")
+                        .HasFilter("removed_at IS NULL");
+
+                    b.HasIndex("BatchExportRunId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_batch_export_file_downloads_batch_export_run_id_key");
+
+                    b.HasIndex("TeamId", "Key")
+                        .HasDatabaseName("ix_batch_export_file_downloads_team_id_key");
+
+                    b.ToTable("batch_export_file_downloads", (string)null);
+                });
+
             modelBuilder.Entity("BatchExports.Core.Domain.BatchExportLogEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -222,9 +280,13 @@ namespace BatchExports.Core.Persistence.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
-                    b.Property<Guid>("BatchExportId")
+                    b.Property<Guid?>("BatchExportId")
                         .HasColumnType("uuid")
                         .HasColumnName("batch_export_id");
+
+                    b.Property<Guid?>("BatchExportOnDemandId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("batch_export_on_demand_id");
 
                     b.Property<string>("InstanceId")
                         .HasMaxLength(200)
@@ -256,10 +318,65 @@ namespace BatchExports.Core.Persistence.Migrations
                     b.HasIndex("BatchExportId", "Timestamp")
                         .HasDatabaseName("ix_batch_export_log_entries_batch_export_id_timestamp");
 
+                    b.HasIndex("BatchExportOnDemandId", "Timestamp")
+                        .HasDatabaseName("ix_batch_export_log_entries_batch_export_on_demand_id_timestamp");
+
                     b.HasIndex("InstanceId", "Timestamp")
                         .HasDatabaseName("ix_batch_export_log_entries_instance_id_timestamp");
 
-                    b.ToTable("batch_export_log_entries", (string)null);
+                    b.ToTable("batch_export_log_entries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_batch_export_log_entries_one_source", "(batch_export_id IS NULL) <> (batch_export_on_demand_id IS NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("BatchExports.Core.Domain.BatchExportOnDemand", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<Guid>("DestinationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("destination_id");
+
+                    b.Property<string>("Filters")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("filters");
+
+                    b.Property<DateTimeOffset>("LastUpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_updated_at");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("model");
+
+                    b.Property<int>("TeamId")
+                        .HasColumnType("integer")
+                        .HasColumnName("team_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_batch_export_on_demands");
+
+                    b.HasIndex("DestinationId")
+                        .HasDatabaseName("ix_batch_export_on_demands_destination_id");
+
+                    b.HasIndex("TeamId", "CreatedAt")
+                        .HasDatabaseName("ix_batch_export_on_demands_team_id_created_at");
+
+                    b.ToTable("batch_export_on_demands", (string)null);
                 });
 
             modelBuilder.Entity("BatchExports.Core.Domain.BatchExportRun", b =>
@@ -277,9 +394,13 @@ namespace BatchExports.Core.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("backfill_id");
 
-                    b.Property<Guid>("BatchExportId")
+                    b.Property<Guid?>("BatchExportId")
                         .HasColumnType("uuid")
                         .HasColumnName("batch_export_id");
+
+                    b.Property<Guid?>("BatchExportOnDemandId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("batch_export_on_demand_id");
 
                     b.Property<long?>("BytesExported")
                         .HasColumnType("bigint")
@@ -367,7 +488,13 @@ namespace BatchExports.Core.Persistence.Migrations
                     b.HasIndex("BatchExportId", "DataIntervalStart")
                         .HasDatabaseName("ix_batch_export_runs_batch_export_id_data_interval_start");
 
-                    b.ToTable("batch_export_runs", (string)null);
+                    b.HasIndex("BatchExportOnDemandId", "CreatedAt")
+                        .HasDatabaseName("ix_batch_export_runs_batch_export_on_demand_id_created_at");
+
+                    b.ToTable("batch_export_runs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_batch_export_runs_one_parent", "(batch_export_id IS NULL) <> (batch_export_on_demand_id IS NULL)");
+                        });
                 });
 
             modelBuilder.Entity("BatchExports.Core.Domain.BatchExportSchedule", b =>
@@ -960,14 +1087,55 @@ namespace BatchExports.Core.Persistence.Migrations
                         .HasConstraintName("fk_batch_export_backfills_teams_team_id");
                 });
 
+            modelBuilder.Entity("BatchExports.Core.Domain.BatchExportFileDownload", b =>
+                {
+                    b.HasOne("BatchExports.Core.Domain.BatchExportRun", null)
+                        .WithMany()
+                        .HasForeignKey("BatchExportRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_batch_export_file_downloads_batch_export_runs_batch_export_~");
+
+                    b.HasOne("BatchExports.Core.Domain.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_batch_export_file_downloads_teams_team_id");
+                });
+
             modelBuilder.Entity("BatchExports.Core.Domain.BatchExportLogEntry", b =>
                 {
                     b.HasOne("BatchExports.Core.Domain.BatchExport", null)
                         .WithMany()
                         .HasForeignKey("BatchExportId")
                         .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
                         .HasConstraintName("fk_batch_export_log_entries_batch_exports_batch_export_id");
+
+                    b.HasOne("BatchExports.Core.Domain.BatchExportOnDemand", null)
+                        .WithMany()
+                        .HasForeignKey("BatchExportOnDemandId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_batch_export_log_entries_batch_export_on_demands_batch_expo~");
+                });
+
+            modelBuilder.Entity("BatchExports.Core.Domain.BatchExportOnDemand", b =>
+                {
+                    b.HasOne("BatchExports.Core.Domain.BatchExportDestination", "Destination")
+                        .WithMany()
+                        .HasForeignKey("DestinationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_batch_export_on_demands_batch_export_destinations_destinati~");
+
+                    b.HasOne("BatchExports.Core.Domain.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_batch_export_on_demands_teams_team_id");
+
+                    b.Navigation("Destination");
                 });
 
             modelBuilder.Entity("BatchExports.Core.Domain.BatchExportRun", b =>
@@ -982,8 +1150,13 @@ namespace BatchExports.Core.Persistence.Migrations
                         .WithMany()
                         .HasForeignKey("BatchExportId")
                         .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
                         .HasConstraintName("fk_batch_export_runs_batch_exports_batch_export_id");
+
+                    b.HasOne("BatchExports.Core.Domain.BatchExportOnDemand", null)
+                        .WithMany()
+                        .HasForeignKey("BatchExportOnDemandId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_batch_export_runs_batch_export_on_demands_batch_export_on_d~");
                 });
 
             modelBuilder.Entity("BatchExports.Core.Domain.BatchExportSchedule", b =>

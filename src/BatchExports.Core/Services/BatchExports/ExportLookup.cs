@@ -7,7 +7,7 @@ namespace BatchExports.Core.Services.BatchExports;
 
 /// <summary>
 /// Finds what a detail route names: a non-deleted export within an <see cref="ExportScope"/>, and the runs and
-/// backfills under it. Anything not found, not visible or not a UUID is the same 404.
+/// backfills under it; and the runs of on-demand exports (file downloads). Anything not found, not visible or not a UUID is the same 404.
 /// </summary>
 public sealed class ExportLookup(BatchExportsDbContext db)
 {
@@ -31,6 +31,24 @@ public sealed class ExportLookup(BatchExportsDbContext db)
     public Task<(BatchExport Export, BatchExportBackfill Backfill)> FindBackfillAsync(
         ExportScope scope, string rawExportId, string rawBackfillId, bool tracked, CancellationToken cancellationToken) =>
         FindChildAsync(scope, rawExportId, rawBackfillId, tracked, (id, exportId) => db.BatchExportBackfills.Where(b => b.Id == id && b.BatchExportId == exportId), cancellationToken);
+
+    /// <summary>The runs of the visible, non-deleted on-demand exports (file downloads) of the scope.</summary>
+    public IQueryable<BatchExportRun> VisibleOnDemandRuns(ExportScope scope)
+    {
+        var teamIds = scope.TeamIds.ToList();
+        return from r in db.BatchExportRuns
+               join o in db.BatchExportOnDemands on r.BatchExportOnDemandId equals o.Id
+               where teamIds.Contains(o.TeamId) && !o.Deleted
+               select r;
+    }
+
+    /// <summary>A file download, addressed by its run id (as PostHog's file download routes are).</summary>
+    public async Task<BatchExportRun> FindOnDemandRunAsync(ExportScope scope, string rawRunId, bool tracked, CancellationToken cancellationToken)
+    {
+        var id = ParseId(rawRunId);
+        var query = VisibleOnDemandRuns(scope).Where(r => r.Id == id);
+        return await (tracked ? query : query.AsNoTracking()).SingleOrDefaultAsync(cancellationToken) ?? throw new NotFoundException();
+    }
 
     private async Task<(BatchExport Export, T Child)> FindChildAsync<T>(
         ExportScope scope,

@@ -12,7 +12,7 @@ public sealed class LogReader(ExportLookup lookup, BatchExportsDbContext db)
         ExportScope scope, string rawExportId, LogQuery query, CancellationToken cancellationToken)
     {
         var export = await lookup.FindAsync(scope, rawExportId, tracked: false, cancellationToken);
-        return await ReadAsync(export.Id, query, cancellationToken);
+        return await ReadAsync(db.BatchExportLogEntries.Where(l => l.BatchExportId == export.Id), query, cancellationToken);
     }
 
     /// <summary>One run's entries only, whatever <see cref="LogQuery.InstanceId"/> the query carried.</summary>
@@ -20,13 +20,23 @@ public sealed class LogReader(ExportLookup lookup, BatchExportsDbContext db)
         ExportScope scope, string rawExportId, string rawRunId, LogQuery query, CancellationToken cancellationToken)
     {
         var (export, run) = await lookup.FindRunAsync(scope, rawExportId, rawRunId, tracked: false, cancellationToken);
-        return await ReadAsync(export.Id, query with { InstanceId = run.Id.ToString() }, cancellationToken);
+        return await ReadAsync(db.BatchExportLogEntries.Where(l => l.BatchExportId == export.Id), query with { InstanceId = run.Id.ToString() }, cancellationToken);
     }
 
-    /// <summary>Entries of one export (or one run, via <see cref="LogQuery.InstanceId"/>), newest first.</summary>
-    private async Task<(int Count, IReadOnlyList<BatchExportLogEntry> Results)> ReadAsync(Guid exportId, LogQuery query, CancellationToken cancellationToken)
+    /// <summary>A file download's entries: its one run's, whatever <see cref="LogQuery.InstanceId"/> the query carried.</summary>
+    public async Task<(int Count, IReadOnlyList<BatchExportLogEntry> Results)> ReadFileDownloadLogsAsync(
+        ExportScope scope, string rawRunId, LogQuery query, CancellationToken cancellationToken)
     {
-        var entries = db.BatchExportLogEntries.AsNoTracking().Where(l => l.BatchExportId == exportId);
+        var run = await lookup.FindOnDemandRunAsync(scope, rawRunId, tracked: false, cancellationToken);
+        return await ReadAsync(
+            db.BatchExportLogEntries.Where(l => l.BatchExportOnDemandId == run.BatchExportOnDemandId), query with { InstanceId = run.Id.ToString() }, cancellationToken);
+    }
+
+    /// <summary>Entries of one log source (or one run of it, via <see cref="LogQuery.InstanceId"/>), newest first.</summary>
+    private static async Task<(int Count, IReadOnlyList<BatchExportLogEntry> Results)> ReadAsync(
+        IQueryable<BatchExportLogEntry> source, LogQuery query, CancellationToken cancellationToken)
+    {
+        var entries = source.AsNoTracking();
         if (query.After is { } after)
         {
             entries = entries.Where(l => l.Timestamp > after);
