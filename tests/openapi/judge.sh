@@ -89,7 +89,7 @@ judge "Prism (our document): zero response violations in the curl smoke walkthro
 
 if [ -f "$posthog_doc" ]; then
   prism_walk "$posthog_doc" "$work/prism-posthog.log"
-  echo "responses that break PostHog's published schema (see README: Deliberate differences from PostHog's OpenAPI schema):"
+  echo "responses that break PostHog's published schema (see README: Deliberate differences from PostHog, The OpenAPI schema):"
   grep -E 'Request received|Violation: response' "$work/prism-posthog.log" \
     | sed -E 's/.*\[HTTP SERVER\] ([a-z]+) ([^ ]+).*/\1 \2/; s/.*Violation: (.*)/  -> \1/' | grep -B1 -- '  -> ' | grep -v '^--$' \
     | sed -E 's#/[0-9a-f]{8}-[0-9a-f-]{27}#/{id}#g; s/^([a-z])/  \1/' | awk '!seen[$0]++' 
