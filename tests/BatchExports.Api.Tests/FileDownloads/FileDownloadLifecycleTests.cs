@@ -37,10 +37,8 @@ public sealed class FileDownloadLifecycleTests : FileDownloadTest
         var bytes = await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
         Assert.Equal(bytes.Length, response.Content.Headers.ContentLength);
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
-        var extension = (format == "Parquet" ? "parquet" : "jsonl") + compression switch
-        {
-            null => "", "zstd" => ".zst", "lz4" => ".lz4", "snappy" => ".sz", "gzip" => ".gz", _ => ".br",
-        };
+        // PostHog's current key rule: Parquet compresses inside the file, so its name carries no codec suffix.
+        var extension = format == "Parquet" ? "parquet" : "jsonl" + compression switch { null => "", "gzip" => ".gz", _ => ".br" };
         Assert.Equal($"2024-03-04T00:00:00+00:00-2024-03-11T00:00:00+00:00.{extension}", response.Content.Headers.ContentDisposition.FileNameStar ?? response.Content.Headers.ContentDisposition.FileName!.Trim('"'));
         var expectedType = format == "Parquet" ? "application/vnd.apache.parquet" : compression switch { null => "application/jsonl", "gzip" => "application/gzip", _ => "application/x-brotli" };
         Assert.Equal(expectedType, response.Content.Headers.ContentType!.MediaType);
