@@ -16,7 +16,8 @@ namespace BatchExports.Worker;
 /// </summary>
 public static class WorkerHost
 {
-    public static IHost Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    /// <param name="overrideServices">Replaces registrations after the host's own (tests put a recording Temporal client here).</param>
+    public static IHost Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? overrideServices = null)
     {
         var builder = Host.CreateApplicationBuilder(args);
         configure?.Invoke(builder.Configuration);
@@ -41,6 +42,7 @@ public static class WorkerHost
                     options.Workflows.Add(definition);
                 }
             });
+        overrideServices?.Invoke(builder.Services);
         return builder.Build();
     }
 

@@ -72,6 +72,15 @@ public sealed class ExportActivities(
             var interruption = !linked.IsCancellationRequested ? RunInterruption.None
                 : context.WorkerShutdownToken.IsCancellationRequested && !noLongerOurs.IsCancellationRequested ? RunInterruption.Stopping
                 : RunInterruption.Cancelled;
+            if (interruption == RunInterruption.Cancelled && !noLongerOurs.IsCancellationRequested && exception is OperationCanceledException)
+            {
+                // Temporal's cancel (from Temporal's UI, or a backfill's cancel reaching its child) with the row still
+                // Running: the run ends Cancelled here, with the lifecycle's one line. (The API's cancel changes the
+                // row first; the lifecycle then only logs.)
+                await EndCancelledAsync(run.Id, null);
+                throw;
+            }
+
             await lifecycle.FailAsync(started, exception, interruption);
             if (interruption == RunInterruption.Stopping)
             {
@@ -108,28 +117,49 @@ public sealed class ExportActivities(
     public async Task FinishRunAsync(FinishRunInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var now = clock.GetUtcNow();
-        await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
-        var run = await db.BatchExportRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == input.RunId);
-        if (run == null)
+        if (input.Status == RunStatuses.Cancelled)
         {
+            await EndCancelledAsync(input.RunId, input.LatestError);
             return;
         }
 
-        var updated = await db.BatchExportRuns
-            .Where(r => r.Id == input.RunId && (r.Status == RunStatuses.Starting || r.Status == RunStatuses.Running))
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(r => r.Status, input.Status)
-                .SetProperty(r => r.LatestError, r => input.LatestError ?? r.LatestError)
-                .SetProperty(r => r.FinishedAt, now)
-                .SetProperty(r => r.LastUpdatedAt, now));
-        if (updated == 1 && input.Status == RunStatuses.Cancelled)
+        await EndAsync(input.RunId, input.Status, input.LatestError);
+    }
+
+    /// <summary>Ends a still-active run Cancelled (as the API's cancel leaves it) and says so once in its logs.</summary>
+    private async Task EndCancelledAsync(Guid runId, string? error)
+    {
+        if (await EndAsync(runId, RunStatuses.Cancelled, error ?? "Cancelled") is { } run)
         {
+            await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
             var teamId = run.BatchExportId is { } exportId
                 ? await db.BatchExports.Where(e => e.Id == exportId).Select(e => e.TeamId).SingleAsync()
                 : await db.BatchExportOnDemands.Where(e => e.Id == run.BatchExportOnDemandId).Select(e => e.TeamId).SingleAsync();
             await log.WriteRunAsync(teamId, run, LogLevels.Warning, $"Batch export for range {RunInterval.Of(run).Range} was cancelled.", CancellationToken.None);
         }
+    }
+
+    /// <summary>Writes the final status while the run is still active; returns the run when this call ended it.</summary>
+    private async Task<BatchExportRun?> EndAsync(Guid runId, string status, string? error)
+    {
+        var now = clock.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
+        var updated = await db.BatchExportRuns
+            .Where(r => r.Id == runId && (r.Status == RunStatuses.Starting || r.Status == RunStatuses.Running))
+            .ExecuteUpdateAsync(set =>
+            {
+                set.SetProperty(r => r.Status, status).SetProperty(r => r.FinishedAt, now).SetProperty(r => r.LastUpdatedAt, now);
+                // A cancel keeps an error the run already had (as the API's cancel does); other endings state their own.
+                if (status == RunStatuses.Cancelled)
+                {
+                    set.SetProperty(r => r.LatestError, r => r.LatestError ?? error);
+                }
+                else
+                {
+                    set.SetProperty(r => r.LatestError, r => error ?? r.LatestError);
+                }
+            });
+        return updated == 1 ? await db.BatchExportRuns.AsNoTracking().SingleAsync(r => r.Id == runId) : null;
     }
 
     /// <summary>Starting/Running → Running with Temporal's attempt number; null when the run is no longer active (cancelled first).</summary>
