@@ -42,6 +42,7 @@ public static class CoreServiceCollectionExtensions
             return new ConfigCipher(EncryptionKeys.LoadOrCreate(settings.EncryptionKey, dataDirectory));
         });
 
+        services.AddSingleton<AccessCache>();
         services.AddScoped<PersonalApiKeyAuthenticator>();
         services.AddScoped<AccessService>();
         services.AddScoped<AccountsService>();

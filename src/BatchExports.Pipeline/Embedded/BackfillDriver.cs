@@ -17,7 +17,8 @@ public sealed class BackfillDriver(
     ExportLog log,
     TimeProvider clock)
 {
-    public async Task TickAsync(CancellationToken cancellationToken)
+    /// <summary>Moves every Starting or Running backfill one step; true when any of them changed (planned, a run created, completed).</summary>
+    public async Task<bool> TickAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -25,13 +26,16 @@ public sealed class BackfillDriver(
             .FromSql($"SELECT * FROM batch_export_backfills WHERE status IN ('Starting', 'Running') ORDER BY created_at FOR UPDATE SKIP LOCKED")
             .ToListAsync(cancellationToken);
         var messages = new List<(BatchExportBackfill Backfill, string Level, string Message)>();
+        var changed = false;
 
         foreach (var backfill in backfills)
         {
             var export = await db.BatchExports.Include(e => e.Destination).SingleAsync(e => e.Id == backfill.BatchExportId, cancellationToken);
+            var before = (backfill.Status, backfill.LastIntervalEnd);
             var message = backfill.Status == BackfillStatuses.Starting
                 ? await planner.PlanAsync(backfill, export, cancellationToken)
                 : await AdvanceAsync(db, backfill, export, cancellationToken);
+            changed |= before != (backfill.Status, backfill.LastIntervalEnd);
             if (message != null)
             {
                 messages.Add((backfill, LogLevels.Info, message));
@@ -44,6 +48,8 @@ public sealed class BackfillDriver(
         {
             await log.WriteAsync(backfill.TeamId, backfill.BatchExportId, null, level, message, cancellationToken);
         }
+
+        return changed;
     }
 
     /// <summary>Running: create the next interval's run once the previous one finished, or complete.</summary>

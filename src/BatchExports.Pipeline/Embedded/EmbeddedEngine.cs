@@ -18,6 +18,10 @@ public sealed class EmbeddedEngine(
     IOptions<EngineOptions> options,
     ILogger<EmbeddedEngine> logger) : BackgroundService
 {
+    // Completed (and replaced) whenever a loop made progress, so the others look at once instead of after a poll: a
+    // finished run lets the backfill driver create the next one or complete the backfill, and a created run is claimed.
+    private TaskCompletionSource _progress = NewProgress();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled)
@@ -40,7 +44,7 @@ public sealed class EmbeddedEngine(
             catch (Exception exception)
             {
                 LogFailure("start-up reconcile", exception, failures);
-                if (!await SleepAsync(Backoff(failures), stoppingToken))
+                if (!await SleepAsync(Backoff(failures), null, stoppingToken))
                 {
                     return;
                 }
@@ -54,16 +58,15 @@ public sealed class EmbeddedEngine(
             .Select(_ => LoopAsync("executor", executor.ExecuteNextAsync, stoppingToken))
             .Append(LoopAsync("scheduler", async ct =>
             {
-                await scheduler.TickAsync(ct);
-                await backfills.TickAsync(ct);
-                return false;
+                var created = await scheduler.TickAsync(ct);
+                return await backfills.TickAsync(ct) || created > 0;
             }, stoppingToken));
         await Task.WhenAll(loops);
     }
 
     /// <summary>
-    /// Repeats <paramref name="step"/>; sleeps a poll interval whenever it found nothing to do, and backs off while
-    /// it keeps failing. Work a failed step held is not lost: a run's lease lapses and the run is claimed again.
+    /// Repeats <paramref name="step"/>; when it found nothing to do, sleeps a poll interval or until another loop makes
+    /// progress, whichever comes first, and backs off while it keeps failing (then without waking early). Work a failed step held is not lost: a run's lease lapses and the run is claimed again.
     /// </summary>
     private async Task LoopAsync(string name, Func<CancellationToken, Task<bool>> step, CancellationToken stoppingToken)
     {
@@ -72,9 +75,16 @@ public sealed class EmbeddedEngine(
         {
             var busy = false;
             var delay = options.Value.PollInterval;
+            // Taken before the step, so progress made while it ran is not missed.
+            Task? progress = Volatile.Read(ref _progress).Task;
             try
             {
                 busy = await step(stoppingToken);
+                if (busy)
+                {
+                    Interlocked.Exchange(ref _progress, NewProgress()).TrySetResult();
+                }
+
                 if (failures > 0)
                 {
                     logger.LogInformation("Embedded engine {Loop} recovered after {Failures} failed step(s)", name, failures);
@@ -89,9 +99,10 @@ public sealed class EmbeddedEngine(
             {
                 LogFailure(name, exception, failures);
                 delay = Backoff(failures++);
+                progress = null;
             }
 
-            if (!busy && !await SleepAsync(delay, stoppingToken))
+            if (!busy && !await SleepAsync(delay, progress, stoppingToken))
             {
                 return;
             }
@@ -114,16 +125,15 @@ public sealed class EmbeddedEngine(
         }
     }
 
-    private async Task<bool> SleepAsync(TimeSpan delay, CancellationToken stoppingToken)
+    private static TaskCompletionSource NewProgress() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task<bool> SleepAsync(TimeSpan delay, Task? wake, CancellationToken stoppingToken)
     {
-        try
-        {
-            await Task.Delay(delay, clock, stoppingToken);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var sleep = Task.Delay(delay, clock, sleeping.Token);
+        await (wake == null ? sleep : Task.WhenAny(sleep, wake)).ContinueWith(_ => { }, TaskScheduler.Default);
+        // Woken early: release the timer.
+        await sleeping.CancelAsync();
+        return !stoppingToken.IsCancellationRequested;
     }
 }

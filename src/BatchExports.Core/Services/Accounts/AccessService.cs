@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace BatchExports.Core.Services.Accounts;
 
 /// <summary>Which teams and organizations a caller may reach, with PostHog's status codes and messages.</summary>
-public sealed class AccessService(BatchExportsDbContext db)
+public sealed class AccessService(BatchExportsDbContext db, AccessCache cache)
 {
     public const string CurrentAlias = "@current";
 
@@ -26,8 +26,7 @@ public sealed class AccessService(BatchExportsDbContext db)
             throw new NotFoundException("Project not found.");
         }
 
-        var team = await db.Teams.AsNoTracking().SingleOrDefaultAsync(t => t.Id == teamId, cancellationToken)
-            ?? throw new NotFoundException("Project not found.");
+        var team = await FindTeamAsync(teamId, cancellationToken) ?? throw new NotFoundException("Project not found.");
 
         if (caller.ScopedTeams is { Count: > 0 } scopedTeams && !scopedTeams.Contains(team.Id))
         {
@@ -138,6 +137,34 @@ public sealed class AccessService(BatchExportsDbContext db)
         return query;
     }
 
-    private Task<bool> IsMemberAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken) =>
-        db.OrganizationMemberships.AnyAsync(m => m.UserId == caller.UserId && m.OrganizationId == organizationId, cancellationToken);
+    /// <summary>The team, shared between requests for <see cref="AccessCache.TimeToLive"/>: callers only read it.</summary>
+    private async Task<Team?> FindTeamAsync(int teamId, CancellationToken cancellationToken)
+    {
+        var cacheKey = (nameof(Team), teamId);
+        if (cache.TryGet<Team>(cacheKey, out var cached))
+        {
+            return cached;
+        }
+
+        var team = await db.Teams.AsNoTracking().SingleOrDefaultAsync(t => t.Id == teamId, cancellationToken);
+        if (team != null)
+        {
+            cache.Set(cacheKey, team);
+        }
+
+        return team;
+    }
+
+    private async Task<bool> IsMemberAsync(Caller caller, Guid organizationId, CancellationToken cancellationToken)
+    {
+        var cacheKey = (nameof(IsMemberAsync), caller.UserId, organizationId);
+        if (cache.TryGet<bool>(cacheKey, out var cached))
+        {
+            return cached;
+        }
+
+        var isMember = await db.OrganizationMemberships.AnyAsync(m => m.UserId == caller.UserId && m.OrganizationId == organizationId, cancellationToken);
+        cache.Set(cacheKey, isMember);
+        return isMember;
+    }
 }

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BatchExports.Core.Services.Accounts;
 
-public sealed class PersonalApiKeyAuthenticator(BatchExportsDbContext db, TimeProvider clock)
+public sealed class PersonalApiKeyAuthenticator(BatchExportsDbContext db, TimeProvider clock, AccessCache cache)
 {
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromHours(1);
 
@@ -12,6 +12,13 @@ public sealed class PersonalApiKeyAuthenticator(BatchExportsDbContext db, TimePr
     public async Task<Caller?> AuthenticateAsync(string plainKey, CancellationToken cancellationToken)
     {
         var secureValue = PersonalApiKeys.Hash(plainKey);
+        // Unknown keys are never cached: they always reach the database, and cannot fill the cache.
+        var cacheKey = (nameof(PersonalApiKeyAuthenticator), secureValue);
+        if (cache.TryGet<Caller>(cacheKey, out var cached))
+        {
+            return cached;
+        }
+
         var match = await (
             from key in db.PersonalApiKeys
             join user in db.Users on key.UserId equals user.Id
@@ -32,6 +39,9 @@ public sealed class PersonalApiKeyAuthenticator(BatchExportsDbContext db, TimePr
                 .ExecuteUpdateAsync(set => set.SetProperty(k => k.LastUsedAt, now), cancellationToken);
         }
 
-        return new Caller(match.UserId, match.CurrentTeamId, match.Id, match.Scopes, match.ScopedTeams, match.ScopedOrganizations);
+        // last_used_at is checked above on every cache miss, i.e. at least every AccessCache.TimeToLive while in use.
+        var caller = new Caller(match.UserId, match.CurrentTeamId, match.Id, match.Scopes, match.ScopedTeams, match.ScopedOrganizations);
+        cache.Set(cacheKey, caller);
+        return caller;
     }
 }
