@@ -69,21 +69,29 @@ public sealed class UnstartedRunWatch(
         var warnings = new List<(int TeamId, Guid ExportId, DateTimeOffset Key, string Message)>();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var exports = await db.BatchExports.AsNoTracking().Where(e => !e.Deleted && !e.Paused).ToListAsync(cancellationToken);
+        var due = new List<(BatchExport Export, DateTimeOffset End)>();
         foreach (var export in exports)
         {
-            var spec = CalendarSpec.Of(export);
-            var due = ExportCalendar.Floor(spec, now - settings.UnstartedRunWarningAfter - ExportScheduleMapping.Jitter(export.Interval));
-            if (due <= export.CreatedAt || (export.StartAt is { } start && due < start) || (export.EndAt is { } end && due > end))
+            var end = ExportCalendar.Floor(CalendarSpec.Of(export), now - settings.UnstartedRunWarningAfter - ExportScheduleMapping.Jitter(export.Interval));
+            if (end > export.CreatedAt && (export.StartAt is not { } start || end >= start) && (export.EndAt is not { } stop || end <= stop))
             {
-                continue;
+                due.Add((export, end));
             }
+        }
 
-            var started = await db.BatchExportRuns.AnyAsync(r => r.BatchExportId == export.Id && r.BackfillId == null && r.DataIntervalEnd == due, cancellationToken);
-            if (!started)
-            {
-                warnings.Add((export.TeamId, export.Id, due,
-                    $"The run for the interval ending {Core.Json.WireJson.FormatDateTime(due)} has not started: no worker polls the task queue '{settings.TaskQueue}' on Temporal at {settings.Address}. Start BatchExports.Worker."));
-            }
+        // One query for every due interval's scheduled run, not one per export.
+        var ids = due.Select(d => (Guid?)d.Export.Id).ToList();
+        var ends = due.Select(d => d.End).Distinct().ToList();
+        var started = (await db.BatchExportRuns.AsNoTracking()
+                .Where(r => r.BackfillId == null && ids.Contains(r.BatchExportId) && ends.Contains(r.DataIntervalEnd))
+                .Select(r => new { r.BatchExportId, r.DataIntervalEnd })
+                .ToListAsync(cancellationToken))
+            .Select(r => (r.BatchExportId, r.DataIntervalEnd))
+            .ToHashSet();
+        foreach (var (export, end) in due.Where(d => !started.Contains((d.Export.Id, d.End))))
+        {
+            warnings.Add((export.TeamId, export.Id, end,
+                $"The run for the interval ending {Core.Json.WireJson.FormatDateTime(end)} has not started: no worker polls the task queue '{settings.TaskQueue}' on Temporal at {settings.Address}. Start BatchExports.Worker."));
         }
 
         var stuck = await db.BatchExportBackfills.AsNoTracking()

@@ -32,7 +32,7 @@ public sealed class CreateFileDownload(
 
     private static readonly TimeSpan MaxRange = TimeSpan.FromDays(7);
 
-    private static readonly IReadOnlyList<string> Models = [ExportModels.Events, ExportModels.Persons, ExportModels.Sessions, "hogql"];
+    private static readonly IReadOnlyList<string> Models = [.. ExportModels.All, "hogql"];
 
     private static readonly IReadOnlyList<string> FileFormatChoices = ["Parquet", "JSONLines"];
 
