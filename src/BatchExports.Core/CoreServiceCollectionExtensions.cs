@@ -62,7 +62,6 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<BackfillService>();
         services.AddScoped<RunService>();
         services.AddScoped<LogReader>();
-        // IFileFormatCheck comes from the host's pipeline registration (the file writers define the formats).
         services.AddScoped<CreateFileDownload>();
         services.AddScoped<FileDownloadService>();
         services.AddScoped<AppMetricsService>();

@@ -83,56 +83,64 @@ public sealed class DestinationSchemasFilter(DestinationRegistry destinations) :
         };
     }
 
-    /// <summary>
-    /// The catalog checks some keys' values itself (<see cref="ConfigValueKind.Unchecked"/>) rather than by kind; the
-    /// document still says what they hold, as PostHog's typed configs do.
-    /// </summary>
-    private static IOpenApiSchema? UncheckedSchema(string name, OpenApiDocument document) => name switch
-    {
-        "aws_access_key_id" or "aws_secret_access_key" => new OpenApiSchema { Type = JsonSchemaType.String },
-        "compression" => WireSchemasFilter.NullableCopy(document.Components!.Schemas!, EnumSchemas.Compression),
-        "encryption" or "kms_key_id" or "endpoint_url" => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
-        "max_file_size_mb" => new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Minimum = "1" },
-        "mode" => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("INSERT"), JsonValue.Create("COPY")] },
-        "copy_inputs" => new OpenApiSchema { Type = JsonSchemaType.Object | JsonSchemaType.Null, AdditionalProperties = new OpenApiSchema() },
-        _ => null,
-    };
-
     private static IOpenApiSchema FieldSchema(ConfigField field, bool secret, OpenApiDocument document)
     {
-        if (field.Kind == ConfigValueKind.Unchecked && UncheckedSchema(field.Name, document) is { } known)
-        {
-            if (known is OpenApiSchema inline)
+        var schema = field.Shape is { } shape
+            ? ShapeSchema(shape, document)
+            : new OpenApiSchema
             {
-                inline.WriteOnly = secret;
-                inline.Description = Describe(field);
+                Type = field.Kind switch
+                {
+                    ConfigValueKind.String => JsonSchemaType.String,
+                    ConfigValueKind.Integer => JsonSchemaType.Integer,
+                    ConfigValueKind.Boolean => JsonSchemaType.Boolean,
+                    ConfigValueKind.StringList => JsonSchemaType.Array | JsonSchemaType.Null,
+                    _ => null,
+                },
+                Items = field.Kind == ConfigValueKind.StringList ? new OpenApiSchema { Type = JsonSchemaType.String } : null,
+            };
+        schema.WriteOnly = secret;
+        schema.Description = Describe(field);
+        return schema;
+    }
+
+    /// <summary>
+    /// A field documented by its <see cref="ConfigFieldShape"/>. A closed set that is one of the wire's named enums
+    /// (<see cref="EnumSchemas"/>: file formats, compressions) refers to it, so a client gets one type for it.
+    /// </summary>
+    private static OpenApiSchema ShapeSchema(ConfigFieldShape shape, OpenApiDocument document)
+    {
+        if (shape.Choices is { } choices)
+        {
+            var schemas = document.Components!.Schemas!;
+            var named = schemas.FirstOrDefault(s => s.Value is OpenApiSchema { Enum: { } values }
+                && values.Select(v => v?.GetValue<string>()).SequenceEqual(choices)).Key;
+            if (named != null)
+            {
+                return shape.Nullable
+                    ? WireSchemasFilter.NullableCopy(schemas, named)
+                    : new OpenApiSchema { AllOf = [new OpenApiSchemaReference(named, document)] };
             }
 
-            return known;
-        }
-
-        if (field.Name == "file_format")
-        {
             return new OpenApiSchema
             {
-                AllOf = [new OpenApiSchemaReference(EnumSchemas.FileFormat, document)],
-                Description = Describe(field),
+                Type = JsonSchemaType.String | (shape.Nullable ? JsonSchemaType.Null : 0),
+                // A JSON null is a null JsonNode; validators check enum before nullable, so null must be listed.
+                Enum = [.. choices.Select(c => (JsonNode)JsonValue.Create(c)), .. shape.Nullable ? new JsonNode[] { null! } : []],
             };
         }
 
+        var type = shape.Type switch
+        {
+            ConfigFieldType.String => JsonSchemaType.String,
+            ConfigFieldType.Integer => JsonSchemaType.Integer,
+            _ => JsonSchemaType.Object,
+        };
         return new OpenApiSchema
         {
-            Type = field.Kind switch
-            {
-                ConfigValueKind.String => JsonSchemaType.String,
-                ConfigValueKind.Integer => JsonSchemaType.Integer,
-                ConfigValueKind.Boolean => JsonSchemaType.Boolean,
-                ConfigValueKind.StringList => JsonSchemaType.Array | JsonSchemaType.Null,
-                _ => null,
-            },
-            Items = field.Kind == ConfigValueKind.StringList ? new OpenApiSchema { Type = JsonSchemaType.String } : null,
-            WriteOnly = secret,
-            Description = Describe(field),
+            Type = type | (shape.Nullable ? JsonSchemaType.Null : 0),
+            Minimum = shape.Minimum?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AdditionalProperties = shape.Type == ConfigFieldType.Object ? new OpenApiSchema() : null,
         };
     }
 

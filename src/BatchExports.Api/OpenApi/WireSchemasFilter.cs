@@ -53,6 +53,8 @@ public sealed class WireSchemasFilter(DestinationRegistry destinations) : IDocum
         Ref(schemas, SchemaNames.Error, "code", EnumSchemas.ErrorCode, document);
         Ref(schemas, "BatchExportDestinationTestStepResult", "status", EnumSchemas.TestStepStatus, document);
         Set(schemas, "BatchExportDestinationTestStep", "result", NullableCopy(schemas, "BatchExportDestinationTestStepResult"));
+        Set(schemas, "FileSettingsRequest", "format", Described(NullableCopy(schemas, EnumSchemas.FileFormat), schemas, "FileSettingsRequest", "format"));
+        Set(schemas, "FileSettingsRequest", "compression", Described(NullableCopy(schemas, EnumSchemas.Compression), schemas, "FileSettingsRequest", "compression"));
 
         if (schemas.TryGetValue(SchemaNames.BatchExportRequest, out var write) && write is OpenApiSchema writeSchema)
         {
@@ -83,6 +85,18 @@ public sealed class WireSchemasFilter(DestinationRegistry destinations) : IDocum
         }
 
         return copy;
+    }
+
+    /// <summary>Keeps the description the property had before it was replaced.</summary>
+    private static OpenApiSchema Described(OpenApiSchema replacement, IDictionary<string, IOpenApiSchema> schemas, string schemaName, string property)
+    {
+        if (schemas.TryGetValue(schemaName, out var schema) && schema is OpenApiSchema { Properties: { } properties }
+            && properties.TryGetValue(property, out var old))
+        {
+            replacement.Description = old.Description;
+        }
+
+        return replacement;
     }
 
     private static OpenApiSchema Nullable(OpenApiSchema inline)

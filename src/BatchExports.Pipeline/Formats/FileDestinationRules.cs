@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BatchExports.Core.Domain;
 using BatchExports.Core.Domain.Destinations;
 
 namespace BatchExports.Pipeline.Formats;
@@ -13,13 +14,16 @@ public static class FileDestinationRules
 {
     public static readonly ConfigField CompressionField = new(
         "compression", ConfigValueKind.Unchecked,
-        Description: "JSONLines: gzip, brotli. Parquet: zstd, lz4, snappy, gzip, brotli. null for none.");
+        Description: "JSONLines: gzip, brotli. Parquet: zstd, lz4, snappy, gzip, brotli. null for none.",
+        Shape: new(ConfigFieldType.String, Nullable: true, Choices: ExportFileFormats.AllCompressions));
 
     public static readonly ConfigField FileFormatField = new(
-        "file_format", ConfigValueKind.String, Default: FileFormats.JsonLines, Description: "JSONLines or Parquet.");
+        "file_format", ConfigValueKind.String, Default: FileFormats.JsonLines, Description: "JSONLines or Parquet.",
+        Shape: new(ConfigFieldType.String, Choices: ExportFileFormats.All));
 
     public static readonly ConfigField MaxFileSizeMbField = new(
-        "max_file_size_mb", ConfigValueKind.Unchecked, Description: "Rotate files at this size; a _manifest.json lists them.");
+        "max_file_size_mb", ConfigValueKind.Unchecked, Description: "Rotate files at this size; a _manifest.json lists them.",
+        Shape: new(ConfigFieldType.Integer, Nullable: true, Minimum: 1));
 
     /// <summary>Save time: PostHog's message for an unsupported file format or compression, else null.</summary>
     public static string? FormatError(JsonObject config)

@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using BatchExports.Core.Domain.Destinations;
+using BatchExports.Core.Domain;
 using Parquet;
 
 namespace BatchExports.Pipeline.Formats;
@@ -17,25 +17,20 @@ namespace BatchExports.Pipeline.Formats;
 /// </remarks>
 public static class FileFormats
 {
-    public const string JsonLines = "JSONLines";
-    public const string Parquet = "Parquet";
+    public const string JsonLines = ExportFileFormats.JsonLines;
+    public const string Parquet = ExportFileFormats.Parquet;
 
-    public const string Zstd = "zstd";
-    public const string Lz4 = "lz4";
-    public const string Snappy = "snappy";
-    public const string Gzip = "gzip";
-    public const string Brotli = "brotli";
+    public const string Zstd = ExportFileFormats.Zstd;
+    public const string Lz4 = ExportFileFormats.Lz4;
+    public const string Snappy = ExportFileFormats.Snappy;
+    public const string Gzip = ExportFileFormats.Gzip;
+    public const string Brotli = ExportFileFormats.Brotli;
 
     /// <summary>In PostHog's order, which its error messages print.</summary>
-    public static readonly IReadOnlyList<string> SupportedFileFormats = [Parquet, JsonLines];
+    public static IReadOnlyList<string> SupportedFileFormats => ExportFileFormats.All;
 
     /// <summary>Compressions per file format, in PostHog's order; no compression (<c>null</c>) is always allowed.</summary>
-    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> SupportedCompressions =
-        new Dictionary<string, IReadOnlyList<string>>
-        {
-            [Parquet] = [Zstd, Lz4, Snappy, Gzip, Brotli],
-            [JsonLines] = [Gzip, Brotli],
-        };
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> SupportedCompressions => ExportFileFormats.Compressions;
 
     private static readonly IReadOnlyDictionary<string, string> CompressionExtensions = new Dictionary<string, string>
     {
@@ -59,17 +54,7 @@ public static class FileFormats
     }
 
     /// <summary>PostHog's message when the combination is not supported, else null.</summary>
-    public static string? Problem(string fileFormat, string? compression)
-    {
-        if (!SupportedCompressions.TryGetValue(fileFormat, out var compressions))
-        {
-            return $"File format {fileFormat} is not supported. Supported file formats are {DestinationConfigRules.PythonList(SupportedFileFormats)}";
-        }
-
-        return compression is not null && !compressions.Contains(compression)
-            ? $"Compression {compression} is not supported for file format {fileFormat}. Supported compressions are {DestinationConfigRules.PythonList(compressions)}"
-            : null;
-    }
+    public static string? Problem(string fileFormat, string? compression) => ExportFileFormats.Problem(fileFormat, compression);
 
     /// <summary>
     /// The file name extension, as PostHog's current key rule: <c>jsonl.gz</c>, <c>jsonl.br</c>, <c>parquet</c>. A

@@ -21,7 +21,6 @@ namespace BatchExports.Core.Services.FileDownloads;
 public sealed class CreateFileDownload(
     BatchExportsDbContext db,
     ConfigCipher cipher,
-    IFileFormatCheck formats,
     IExportOrchestrator orchestrator,
     ExportLog log,
     IOptions<BatchExportsOptions> options,
@@ -33,10 +32,6 @@ public sealed class CreateFileDownload(
     private static readonly TimeSpan MaxRange = TimeSpan.FromDays(7);
 
     private static readonly IReadOnlyList<string> Models = [.. ExportModels.All, "hogql"];
-
-    private static readonly IReadOnlyList<string> FileFormatChoices = ["Parquet", "JSONLines"];
-
-    private static readonly IReadOnlyList<string> CompressionChoices = ["zstd", "gzip", "brotli", "lz4", "snappy"];
 
     public async Task<BatchExportRun> CreateAsync(int teamId, FileDownloadInput input, CancellationToken cancellationToken)
     {
@@ -108,13 +103,13 @@ public sealed class CreateFileDownload(
             throw Choice(model, "model");
         }
 
-        var fileFormat = input.FileFormat ?? "Parquet";
-        if (!FileFormatChoices.Contains(fileFormat))
+        var fileFormat = input.FileFormat ?? ExportFileFormats.Parquet;
+        if (!ExportFileFormats.All.Contains(fileFormat))
         {
             throw Choice(fileFormat, "file__format");
         }
 
-        if (input.Compression is { } compression && !CompressionChoices.Contains(compression))
+        if (input.Compression is { } compression && !ExportFileFormats.AllCompressions.Contains(compression))
         {
             throw Choice(compression, "file__compression");
         }
@@ -124,7 +119,7 @@ public sealed class CreateFileDownload(
             throw new ValidationException("Ensure this value is greater than or equal to 0.", "file__max_size_mb", "min_value");
         }
 
-        if (formats.Problem(fileFormat, input.Compression) is { } formatProblem)
+        if (ExportFileFormats.Problem(fileFormat, input.Compression) is { } formatProblem)
         {
             throw new ValidationException(formatProblem, "file");
         }

@@ -32,7 +32,6 @@ public static class FileDownloadServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FileDownloadDestination>();
         services.AddSingleton<IDestination>(provider => provider.GetRequiredService<FileDownloadDestination>());
-        services.AddSingleton<IFileFormatCheck, FileFormatCheck>();
         services.AddSingleton<FileDownloadCleanup>();
         services.AddHostedService(provider => provider.GetRequiredService<FileDownloadCleanup>());
         return services;

@@ -10,6 +10,9 @@ public sealed class RedshiftDefinition : IDestinationDefinition
 {
     public const string TypeName = "Redshift";
 
+    public const string InsertMode = "INSERT";
+    public const string CopyMode = "COPY";
+
     public string Type => TypeName;
 
     public string WorkflowName => "redshift-export";
@@ -18,8 +21,9 @@ public sealed class RedshiftDefinition : IDestinationDefinition
     [
         .. PostgresDefinition.ConnectionFields(defaultPort: 5439),
         new("properties_data_type", ConfigValueKind.String, Default: "varchar"),
-        new("mode", ConfigValueKind.Unchecked, Default: "INSERT", Description: "INSERT or COPY."),
-        new("copy_inputs", ConfigValueKind.Unchecked),
+        new("mode", ConfigValueKind.Unchecked, Default: InsertMode, Description: "INSERT or COPY.",
+            Shape: new(ConfigFieldType.String, Choices: [InsertMode, CopyMode])),
+        new("copy_inputs", ConfigValueKind.Unchecked, Shape: new(ConfigFieldType.Object, Nullable: true)),
     ];
 
     /// <summary>The credentials inside <c>copy_inputs</c>.</summary>
@@ -37,7 +41,7 @@ public sealed class RedshiftDefinition : IDestinationDefinition
         ["schema"] = "public",
         ["table_name"] = "events",
         ["properties_data_type"] = "super",
-        ["mode"] = "INSERT",
+        ["mode"] = InsertMode,
     };
 
     public DestinationConfigCheck CheckConfig(JsonObject merged)
@@ -48,8 +52,8 @@ public sealed class RedshiftDefinition : IDestinationDefinition
 
     private static string? Problem(JsonObject config)
     {
-        var mode = DestinationConfigRules.StringOrNull(config["mode"]) ?? "INSERT";
-        if (mode is not ("COPY" or "INSERT"))
+        var mode = DestinationConfigRules.StringOrNull(config["mode"]) ?? InsertMode;
+        if (mode is not (CopyMode or InsertMode))
         {
             return $"Mode {mode} is not supported. Supported modes are ['COPY', 'INSERT']";
         }
@@ -59,7 +63,7 @@ public sealed class RedshiftDefinition : IDestinationDefinition
             return $"Properties data type {dataType} is not supported. Supported types are ['varchar', 'super']";
         }
 
-        if (mode != "COPY")
+        if (mode != CopyMode)
         {
             return null;
         }

@@ -16,12 +16,12 @@ public sealed record RedshiftSettings(bool UseSuper, RedshiftCopyInputs? Copy)
         // As PostHog: "varchar" (the default) keeps JSON as text; anything else is SUPER.
         var dataType = DestinationConfig.OptionalString(config, "properties_data_type") ?? "varchar";
         var useSuper = !string.Equals(dataType, "varchar", StringComparison.OrdinalIgnoreCase);
-        var mode = DestinationConfig.OptionalString(config, "mode") ?? "INSERT";
+        var mode = DestinationConfig.OptionalString(config, "mode") ?? RedshiftDefinition.InsertMode;
         return mode.ToUpperInvariant() switch
         {
-            "INSERT" => new RedshiftSettings(useSuper, null),
-            "COPY" when config["copy_inputs"] is JsonObject copyInputs && copyInputs.Count > 0 => new RedshiftSettings(useSuper, RedshiftCopyInputs.FromConfig(copyInputs)),
-            "COPY" => throw new NonRetryableExportException("Redshift COPY mode needs 'copy_inputs' (s3_bucket, region_name, authorization, bucket_credentials)."),
+            RedshiftDefinition.InsertMode => new RedshiftSettings(useSuper, null),
+            RedshiftDefinition.CopyMode when config["copy_inputs"] is JsonObject copyInputs && copyInputs.Count > 0 => new RedshiftSettings(useSuper, RedshiftCopyInputs.FromConfig(copyInputs)),
+            RedshiftDefinition.CopyMode => throw new NonRetryableExportException("Redshift COPY mode needs 'copy_inputs' (s3_bucket, region_name, authorization, bucket_credentials)."),
             _ => throw new NonRetryableExportException($"Mode {mode} is not supported. Supported modes are ['COPY', 'INSERT']"),
         };
     }

@@ -20,6 +20,8 @@ public sealed partial class S3Definition : IDestinationDefinition
 
     private static readonly string[] NonEmptyInputs = ["bucket_name", "region", "prefix", "aws_access_key_id", "aws_secret_access_key"];
 
+    private static readonly ConfigFieldShape NullableString = new(ConfigFieldType.String, Nullable: true);
+
     public string Type => TypeName;
 
     public string WorkflowName => "s3-export";
@@ -30,12 +32,12 @@ public sealed partial class S3Definition : IDestinationDefinition
         new("region", ConfigValueKind.String, Required: true),
         new("prefix", ConfigValueKind.String, Required: true,
             Description: "Key prefix; may use {year}, {month}, {day}, {hour}, {minute}, {second}, {table}, {data_interval_start}, {data_interval_end}."),
-        new("aws_access_key_id", ConfigValueKind.Unchecked, Secret: true),
-        new("aws_secret_access_key", ConfigValueKind.Unchecked, Secret: true),
+        new("aws_access_key_id", ConfigValueKind.Unchecked, Secret: true, Shape: new(ConfigFieldType.String)),
+        new("aws_secret_access_key", ConfigValueKind.Unchecked, Secret: true, Shape: new(ConfigFieldType.String)),
         FileDestinationRules.CompressionField,
-        new("encryption", ConfigValueKind.Unchecked),
-        new("kms_key_id", ConfigValueKind.Unchecked),
-        new("endpoint_url", ConfigValueKind.Unchecked,
+        new("encryption", ConfigValueKind.Unchecked, Shape: NullableString),
+        new("kms_key_id", ConfigValueKind.Unchecked, Shape: NullableString),
+        new("endpoint_url", ConfigValueKind.Unchecked, Shape: NullableString,
             Description: "For S3-compatible stores (MinIO, R2, …); path-style unless use_virtual_style_addressing."),
         FileDestinationRules.FileFormatField,
         FileDestinationRules.MaxFileSizeMbField,
