@@ -44,6 +44,27 @@ public sealed class TemporalUnreachableTests(TemporalUnreachableTests.Factory fa
     }
 
     [Fact]
+    public async Task FileDownload_WhenTemporalIsUnreachable_Is503NamingTheAddressAndLeavesNoDownload()
+    {
+        var tenant = await factory.CreateTenantAsync();
+
+        var response = await factory.CreateApiClient(tenant.ApiKey).PostAsync($"/api/projects/{tenant.TeamId}/file_download_batch_exports/", new JsonObject
+        {
+            ["file"] = new JsonObject { ["format"] = "JSONLines" },
+            ["model"] = "events",
+            ["data_interval_start"] = "2024-03-04T00:00:00Z",
+            ["data_interval_end"] = "2024-03-05T00:00:00Z",
+        });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.Status);
+        Assert.Contains("Temporal at 127.0.0.1:1 could not be reached to start the file download's workflow", (string?)response.Json!["detail"], StringComparison.Ordinal);
+        await using var db = factory.CreateDbContext();
+        Assert.False(await db.BatchExportOnDemands.AnyAsync(o => o.TeamId == tenant.TeamId));
+        Assert.Equal(0, await db.BatchExportRuns.CountAsync(r => r.BatchExportOnDemandId != null));
+        Assert.Empty((await factory.CreateApiClient(tenant.ApiKey).GetAsync($"/api/projects/{tenant.TeamId}/file_download_batch_exports/")).Expect(HttpStatusCode.OK)["results"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Readyz_WhenTemporalIsUnreachable_Is503NamingTemporal()
     {
         var response = await factory.CreateApiClient(null).GetAsync("/_readyz");
