@@ -13,7 +13,8 @@ namespace BatchExports.Temporal;
 /// <summary>
 /// Nobody is left guessing (PH#55167): while no worker polls the task queue, a scheduled interval whose run has not
 /// started <see cref="TemporalOptions.UnstartedRunWarningAfter"/> after it was due (jitter included), and a backfill
-/// still Starting that long after it was requested, get one warning in their export's logs naming the queue.
+/// or a file download still Starting that long after it was requested, get one warning in their export's (or the
+/// download's) logs naming the queue.
 /// </summary>
 public sealed class UnstartedRunWatch(
     IDbContextFactory<BatchExportsDbContext> contexts,
@@ -100,7 +101,21 @@ public sealed class UnstartedRunWatch(
         warnings.AddRange(stuck.Select(b => (b.TeamId, b.BatchExportId, b.CreatedAt,
             $"Backfill {b.Id} has not started: no worker polls the task queue '{settings.TaskQueue}' on Temporal at {settings.Address}. Start BatchExports.Worker.")));
 
+        var downloads = await (
+                from r in db.BatchExportRuns.AsNoTracking()
+                join o in db.BatchExportOnDemands on r.BatchExportOnDemandId equals o.Id
+                where r.Status == RunStatuses.Starting && !o.Deleted && r.CreatedAt < now - settings.UnstartedRunWarningAfter
+                select new { Run = r, o.TeamId })
+            .ToListAsync(cancellationToken);
         var written = 0;
+        foreach (var download in downloads.Where(d => _warned.Add((d.Run.Id, d.Run.CreatedAt))))
+        {
+            await log.WriteRunAsync(download.TeamId, download.Run, LogLevels.Warning,
+                $"The file download has not started: no worker polls the task queue '{settings.TaskQueue}' on Temporal at {settings.Address}. Start BatchExports.Worker.",
+                cancellationToken);
+            written++;
+        }
+
         foreach (var (teamId, exportId, key, message) in warnings)
         {
             if (_warned.Add((exportId, key)))

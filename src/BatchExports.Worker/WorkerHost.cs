@@ -12,7 +12,7 @@ namespace BatchExports.Worker;
 /// <summary>
 /// The worker host: the same configuration sections and pipeline as the API (<c>ConnectionStrings</c>,
 /// <c>BatchExports</c>, <c>Temporal</c>, the destinations' options), and one hosted Temporal worker on the task
-/// queue with every export workflow, the backfill workflow and their activities.
+/// queue with every export workflow, the backfill and file-download workflows and their activities.
 /// </summary>
 public static class WorkerHost
 {
@@ -34,6 +34,7 @@ public static class WorkerHost
             .AddScopedActivities<ExportActivities>()
             .AddScopedActivities<BackfillActivities>()
             .AddWorkflow<BackfillWorkflow>()
+            .AddWorkflow<FileDownloadWorkflow>()
             .ConfigureOptions(options =>
             {
                 options.GracefulShutdownTimeout = temporal.GracefulShutdownTimeout;

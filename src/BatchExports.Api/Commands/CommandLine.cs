@@ -165,7 +165,9 @@ public static class CommandLine
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A rule of the console provider itself, so no "Logging" section of the configuration (a host's appsettings
+        // asking for Information) can put EF's or the host's lines before the command's own output.
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
         builder.Services.AddBatchExportsCore(builder.Configuration);
         builder.Services.AddSingleton<DatabaseLocation>();
         builder.Services.AddSingleton<IDatabaseConnection>(provider => provider.GetRequiredService<DatabaseLocation>());

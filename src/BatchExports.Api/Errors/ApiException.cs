@@ -63,10 +63,6 @@ public sealed class ApiException : Exception
     public static ApiException ServiceUnavailable(string detail) =>
         new(503, "server_error", "service_unavailable", detail, null);
 
-    /// <summary>The configured engine cannot run this kind of request; refused rather than accepted and never run.</summary>
-    public static ApiException NotImplemented(string detail) =>
-        new(501, "server_error", "not_implemented", detail, null);
-
     /// <summary>PostHog's <c>TooManyConcurrentFileDownloads</c>, a custom APIException like the backfill one: <c>server_error</c>.</summary>
     public static ApiException TooManyConcurrentFileDownloads(string detail) =>
         new(429, "server_error", "too_many_concurrent_file_downloads", detail, null);

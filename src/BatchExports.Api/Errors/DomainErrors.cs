@@ -14,7 +14,6 @@ public static class DomainErrors
         TooManyConcurrentBackfillsException tooMany => ApiException.TooManyConcurrentBackfills(tooMany.Detail),
         EngineUnavailableException unavailable => ApiException.ServiceUnavailable(unavailable.Detail),
         TooManyConcurrentFileDownloadsException tooMany => ApiException.TooManyConcurrentFileDownloads(tooMany.Detail),
-        UnsupportedByEngineException unsupported => ApiException.NotImplemented(unsupported.Detail),
         _ => throw new UnreachableException($"No HTTP mapping for {exception.GetType().Name}."),
     };
 }

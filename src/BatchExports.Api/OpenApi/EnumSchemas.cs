@@ -30,7 +30,7 @@ public static class EnumSchemas
         "invalid_input", "invalid", "required", "null", "blank", "invalid_choice", "min_value", "max_value", "max_length",
         "does_not_exist", "parse_error", "bad_request", "not_found", "method_not_allowed", "unsupported_media_type",
         "payload_too_large", "not_authenticated", "authentication_failed", "permission_denied", "throttled",
-        "too_many_concurrent_backfills", "too_many_concurrent_file_downloads", "not_implemented", "service_unavailable", "error", "not_ready",
+        "too_many_concurrent_backfills", "too_many_concurrent_file_downloads", "service_unavailable", "error", "not_ready",
     ];
 
     public static IReadOnlyDictionary<string, OpenApiSchema> All(DestinationRegistry destinations) => new Dictionary<string, OpenApiSchema>

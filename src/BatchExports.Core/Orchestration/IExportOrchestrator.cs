@@ -4,8 +4,9 @@ namespace BatchExports.Core.Orchestration;
 
 /// <summary>
 /// The one port between the control plane and an engine (embedded or Temporal). The services call it inside the
-/// database transaction that changes the export, so a failure here leaves no half-written export; an engine that
-/// keeps state elsewhere must undo its own change if the transaction then fails.
+/// database transaction that changes the export (opened through <see cref="EngineTransaction"/>), so a failure here
+/// leaves no half-written export; an engine that keeps state elsewhere undoes its own changes in
+/// <see cref="UndoChangesAsync"/> when the transaction then fails.
 /// </summary>
 public interface IExportOrchestrator
 {
@@ -33,8 +34,23 @@ public interface IExportOrchestrator
 
     /// <summary>
     /// An on-demand export (a file download) was created with its run in Starting: start executing it. The embedded
-    /// engine claims Starting runs by itself; an engine that cannot run it refuses with
-    /// <see cref="Errors.UnsupportedByEngineException"/>, and nothing is saved.
+    /// engine claims Starting runs by itself.
     /// </summary>
     Task OnDemandRunCreatedAsync(BatchExportRun run, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// A database transaction that carries engine changes begins: an engine that keeps state elsewhere starts
+    /// recording how to undo the changes it makes from here on (forgetting any earlier record). The embedded engine
+    /// keeps its state in the same database, which the rollback undoes.
+    /// </summary>
+    void BeginChanges()
+    {
+    }
+
+    /// <summary>
+    /// The transaction begun with <see cref="BeginChanges"/> did not commit (a later step threw, or the commit itself
+    /// did): undo the changes made since, newest first, after the rollback. Best effort; never throws. Cancellations
+    /// are not undone (a cancelled workflow cannot be resumed); the run's own ending then catches up with the row.
+    /// </summary>
+    Task UndoChangesAsync() => Task.CompletedTask;
 }

@@ -6,6 +6,8 @@ using BatchExports.Core.Domain;
 using BatchExports.Testing;
 using BatchExports.Worker.Activities;
 using Microsoft.EntityFrameworkCore;
+using Temporalio.Converters;
+using Temporalio.Exceptions;
 using Temporalio.Testing;
 using static BatchExports.Testing.BatchExportsOperations;
 using static BatchExports.Testing.RunsAndBackfillsOperations;
@@ -24,7 +26,7 @@ public sealed class ExportActivitiesTests(WorkerFactory factory) : IClassFixture
 
     private sealed record Export(TestTenant Tenant, ApiClient Client, Guid Id, string Bucket);
 
-    private async Task<Export> S3ExportAsync(bool createBucket = true, int events = 3)
+    private async Task<Export> S3ExportAsync(bool createBucket = true, int events = 3, string? endpoint = null)
     {
         var s3 = await S3TestServer.GetAsync();
         var bucket = createBucket ? await s3.CreateBucketAsync() : S3TestServer.UniqueBucketName("missing");
@@ -40,7 +42,7 @@ public sealed class ExportActivitiesTests(WorkerFactory factory) : IClassFixture
                 ["prefix"] = "events/",
                 ["aws_access_key_id"] = s3.AccessKeyId,
                 ["aws_secret_access_key"] = s3.SecretAccessKey,
-                ["endpoint_url"] = s3.Endpoint,
+                ["endpoint_url"] = endpoint ?? s3.Endpoint,
                 ["file_format"] = "JSONLines",
                 ["compression"] = "gzip",
             },
@@ -201,5 +203,67 @@ public sealed class ExportActivitiesTests(WorkerFactory factory) : IClassFixture
             $"Batch export for range 2024-03-04T10:00:00Z - 2024-03-04T11:00:00Z failed with a non-recoverable error: {run.LatestError}",
             (string?)logs[^1]["message"]);
         Assert.DoesNotContain(logs[..^1], l => (string?)l["level"] != "INFO");
+    }
+
+    [Fact]
+    public async Task ExecuteRun_ASecondAttemptAfterAWorkerDied_ResumesTheSameRunRow_FromItsHeartbeat()
+    {
+        var export = await S3ExportAsync(events: 2);
+        var runId = await StartRunAsync(export);
+        await using (var db = factory.CreateDbContext())
+        {
+            // Attempt 1 claimed the run and heartbeat its id, then its worker died without writing anything more.
+            await db.BatchExportRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(set => set.SetProperty(r => r.Status, RunStatuses.Running).SetProperty(r => r.Attempt, 1));
+        }
+
+        var retry = new ActivityEnvironment { Info = ActivityEnvironment.DefaultInfo with { Attempt = 2, HeartbeatDetails = [DataConverter.Default.PayloadConverter.ToPayload(runId)] } };
+        var again = await StartRunAsync(export, retry);
+        var result = await factory.RunAsync<ExportActivities, RunResult>(retry, a => a.ExecuteRunAsync(new ExecuteRunInput(runId)));
+
+        Assert.Equal(runId, again);
+        Assert.Equal(new RunResult(RunStatuses.Completed, 2, null), result);
+        await using (var db = factory.CreateDbContext())
+        {
+            var run = Assert.Single(await db.BatchExportRuns.AsNoTracking().Where(r => r.BatchExportId == export.Id).ToListAsync());
+            Assert.Equal((runId, 2), (run.Id, run.Attempt));
+        }
+
+        Assert.Single(await (await S3TestServer.GetAsync()).ListKeysAsync(export.Bucket));
+        Assert.Equal(
+            "INFO Batch exporting range 2024-03-04T10:00:00Z - 2024-03-04T11:00:00Z (events) to S3, attempt 2 of 3.",
+            (await LogsAsync(export, runId)).Select(l => $"{l["level"]} {l["message"]}").First());
+    }
+
+    [Fact]
+    public async Task ExecuteRun_AnS3EndpointThatIsUnavailable_IsARetryableFailure_AndTheNextAttemptResumesTheRun()
+    {
+        await using var unavailable = UnavailableS3.Start();
+        var export = await S3ExportAsync(events: 2, endpoint: unavailable.Endpoint);
+        var runId = await StartRunAsync(export);
+
+        var failure = await Assert.ThrowsAsync<ApplicationFailureException>(
+            () => factory.RunAsync<ExportActivities, RunResult>(new ActivityEnvironment(), a => a.ExecuteRunAsync(new ExecuteRunInput(runId))));
+
+        // Temporal retries it (not non-retryable), after the lifecycle's own backoff; the row waits Running for that.
+        Assert.False(failure.NonRetryable);
+        Assert.Equal("RetryableExportError", failure.ErrorType);
+        Assert.Equal(RunRetry.Policy.DelayAfter(1), failure.NextRetryDelay);
+        var failed = await StoredAsync(runId);
+        Assert.Equal((RunStatuses.Running, 1), (failed.Status, failed.Attempt));
+        Assert.False(string.IsNullOrEmpty(failed.LatestError));
+        Assert.Contains(await LogsAsync(export, runId), l => ((string?)l["message"])!.Contains("Retrying in", StringComparison.Ordinal));
+
+        // The endpoint is fixed before Temporal's next attempt, which continues the same run row.
+        var s3 = await S3TestServer.GetAsync();
+        (await export.Client.PatchExportAsync(export.Tenant.TeamId, export.Id.ToString(), new JsonObject
+        {
+            ["destination"] = new JsonObject { ["type"] = "S3", ["config"] = new JsonObject { ["endpoint_url"] = s3.Endpoint } },
+        })).Expect(HttpStatusCode.OK);
+        var retry = new ActivityEnvironment { Info = ActivityEnvironment.DefaultInfo with { Attempt = 2, HeartbeatDetails = [DataConverter.Default.PayloadConverter.ToPayload(runId)] } };
+        var result = await factory.RunAsync<ExportActivities, RunResult>(retry, a => a.ExecuteRunAsync(new ExecuteRunInput(runId)));
+
+        Assert.Equal(new RunResult(RunStatuses.Completed, 2, null), result);
+        Assert.Equal((RunStatuses.Completed, 2), ((await StoredAsync(runId)).Status, (await StoredAsync(runId)).Attempt));
+        Assert.Single(await s3.ListKeysAsync(export.Bucket));
     }
 }

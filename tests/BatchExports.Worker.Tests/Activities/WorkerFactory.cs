@@ -21,6 +21,9 @@ public sealed class WorkerFactory : ApiFactory
 
     public RecordingTemporal Temporal { get; } = new();
 
+    /// <summary>The data directory both hosts share, as an API and its workers share the file-download storage.</summary>
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"worker-tests-{Guid.NewGuid():N}");
+
     public IServiceProvider WorkerServices => (_worker ?? throw new InvalidOperationException("Not initialized.")).Services;
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
@@ -29,6 +32,10 @@ public sealed class WorkerFactory : ApiFactory
         ["Temporal:Address"] = "127.0.0.1:1",
         ["Temporal:UnstartedRunCheckInterval"] = "1.00:00:00",
         ["Serilog:MinimumLevel:Default"] = "Error",
+        ["BatchExports:DataDirectory"] = DataDirectory,
+        ["BatchExports:FileDownloads:CleanupEnabled"] = "false",
+        // One upload attempt per part: a transient S3 failure then reaches Temporal's retry, which these tests exercise, at once.
+        ["BatchExports:S3:UploadAttempts"] = "1",
     };
 
     public override async ValueTask InitializeAsync()
@@ -52,6 +59,10 @@ public sealed class WorkerFactory : ApiFactory
     {
         _worker?.Dispose();
         await base.DisposeAsync();
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 
     /// <summary>Runs one activity of <typeparamref name="TActivities"/> in its own DI scope inside <paramref name="environment"/>.</summary>

@@ -67,6 +67,12 @@ public sealed class RecordingTemporal : IClientInterceptor
             return Task.CompletedTask;
         }
 
+        public override Task TerminateWorkflowAsync(TerminateWorkflowInput input)
+        {
+            owner.Calls.Enqueue($"terminate {input.Id}");
+            return Task.CompletedTask;
+        }
+
         private Task SetPaused(string id, bool paused, string? note)
         {
             owner.Calls.Enqueue($"{(paused ? "pause" : "unpause")} {id}");

@@ -74,7 +74,7 @@ public sealed class ScheduleSyncTests(WorkerFactory factory) : IClassFixture<Wor
     }
 
     [Fact]
-    public async Task SyncSchedulesCommand_WhenTemporalIsUnreachable_ExitsNonZeroEndingWithALineNamingTheAddress()
+    public async Task SyncSchedulesCommand_WhenTemporalIsUnreachable_ExitsNonZero_PrintingOnlyOneLineNamingTheAddress()
     {
         // An export whose schedule the command must apply, whatever ran before in this class.
         var tenant = await factory.CreateTenantAsync();
@@ -90,13 +90,15 @@ public sealed class ScheduleSyncTests(WorkerFactory factory) : IClassFixture<Wor
         start.Environment["Temporal__Address"] = "127.0.0.1:1";
 
         using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
 
         Assert.NotEqual(0, process.ExitCode);
-        // The operator host's own log lines (e.g. EF's migration check) come first; the verdict is the last line.
-        var line = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
-        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Equal("", await stdout);
+        // An operator command prints its own lines only: here one error line, no log lines of the host or of EF before it.
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("error: Temporal at 127.0.0.1:1 ", line, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1:1", line, StringComparison.Ordinal);
     }
 }

@@ -44,6 +44,40 @@ public sealed class TemporalUnreachableTests(TemporalUnreachableTests.Factory fa
     }
 
     [Fact]
+    public async Task FileDownload_WhenTemporalIsUnreachable_Is503NamingTheAddressAndLeavesNoDownload()
+    {
+        var tenant = await factory.CreateTenantAsync();
+
+        var response = await factory.CreateApiClient(tenant.ApiKey).PostAsync($"/api/projects/{tenant.TeamId}/file_download_batch_exports/", new JsonObject
+        {
+            ["file"] = new JsonObject { ["format"] = "JSONLines" },
+            ["model"] = "events",
+            ["data_interval_start"] = "2024-03-04T00:00:00Z",
+            ["data_interval_end"] = "2024-03-05T00:00:00Z",
+        });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.Status);
+        Assert.Contains("Temporal at 127.0.0.1:1 could not be reached to start the file download's workflow", (string?)response.Json!["detail"], StringComparison.Ordinal);
+        await using var db = factory.CreateDbContext();
+        Assert.False(await db.BatchExportOnDemands.AnyAsync(o => o.TeamId == tenant.TeamId));
+        Assert.Empty((await factory.CreateApiClient(tenant.ApiKey).GetAsync($"/api/projects/{tenant.TeamId}/file_download_batch_exports/")).Expect(HttpStatusCode.OK)["results"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task FileDownloadCancel_WhenTemporalIsUnreachable_Is503AndTheDownloadStaysAsItWas()
+    {
+        var tenant = await factory.CreateTenantAsync();
+        var runId = await factory.SeedFileDownloadAsync(tenant.TeamId);
+        var client = factory.CreateApiClient(tenant.ApiKey);
+
+        var response = await client.PostAsync($"/api/projects/{tenant.TeamId}/file_download_batch_exports/{runId}/cancel/");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.Status);
+        Assert.Contains("Temporal at 127.0.0.1:1", (string?)response.Json!["detail"], StringComparison.Ordinal);
+        Assert.Equal("Starting", (string?)(await client.GetAsync($"/api/projects/{tenant.TeamId}/file_download_batch_exports/{runId}/")).Expect(HttpStatusCode.OK)["status"]);
+    }
+
+    [Fact]
     public async Task Readyz_WhenTemporalIsUnreachable_Is503NamingTemporal()
     {
         var response = await factory.CreateApiClient(null).GetAsync("/_readyz");
@@ -78,6 +112,25 @@ public sealed class TemporalUnreachableTests(TemporalUnreachableTests.Factory fa
             db.BatchExports.Add(export);
             await db.SaveChangesAsync();
             return export.Id.ToString();
+        }
+
+        /// <summary>A file download in Starting written straight to the database, as one created before Temporal went away.</summary>
+        public async Task<Guid> SeedFileDownloadAsync(int teamId)
+        {
+            await using var db = CreateDbContext();
+            var now = Clock.GetUtcNow();
+            var destination = new Core.Domain.BatchExportDestination { Id = Guid.CreateVersion7(), Type = "FileDownload", CreatedAt = now, LastUpdatedAt = now };
+            destination.ConfigCiphertext = Services.GetRequiredService<Core.Security.ConfigCipher>().Encrypt(new JsonObject { ["file_format"] = "JSONLines" }, destination.Id);
+            var onDemand = new Core.Domain.BatchExportOnDemand { Id = Guid.CreateVersion7(), TeamId = teamId, Destination = destination, DestinationId = destination.Id, Model = "events", CreatedAt = now, LastUpdatedAt = now };
+            var run = new Core.Domain.BatchExportRun
+            {
+                Id = Guid.CreateVersion7(), BatchExportOnDemandId = onDemand.Id, Status = Core.Domain.RunStatuses.Starting,
+                DataIntervalStart = now.AddDays(-2), DataIntervalEnd = now.AddDays(-1), CreatedAt = now, LastUpdatedAt = now, NextAttemptAt = now,
+            };
+            db.BatchExportOnDemands.Add(onDemand);
+            db.BatchExportRuns.Add(run);
+            await db.SaveChangesAsync();
+            return run.Id;
         }
     }
 }

@@ -19,7 +19,8 @@ namespace BatchExports.Worker.Tests.Temporal;
 /// <summary>
 /// Nobody is left guessing (PH#55167): with no worker polling the task queue (DescribeTaskQueue answered by a
 /// connection that never dials), a scheduled interval whose run has not started gets one warning in its export's
-/// logs naming the queue and the address; none while a worker polls, none once the run exists, none twice.
+/// logs naming the queue and the address; none while a worker polls, none once the run exists, none twice; a backfill
+/// or a file download still Starting is warned too.
 /// </summary>
 public sealed class UnstartedRunWatchTests(WorkerFactory factory) : IClassFixture<WorkerFactory>
 {
@@ -102,5 +103,29 @@ public sealed class UnstartedRunWatchTests(WorkerFactory factory) : IClassFixtur
 
         Assert.Contains($"Backfill {backfill.Id} has not started: no worker polls the task queue 'batch-exports-task-queue' on Temporal at temporal.internal:7233. Start BatchExports.Worker.",
             await WarningsAsync(client, tenant.TeamId, id));
+    }
+
+    [Fact]
+    public async Task AFileDownloadStillStarting_IsWarnedOnceInItsLogs()
+    {
+        var tenant = await factory.CreateTenantAsync();
+        var client = factory.CreateApiClient(tenant.ApiKey);
+        var path = $"/api/projects/{tenant.TeamId}/file_download_batch_exports";
+        var id = (string)(await client.PostAsync($"{path}/", new System.Text.Json.Nodes.JsonObject
+        {
+            ["file"] = new System.Text.Json.Nodes.JsonObject { ["format"] = "JSONLines" },
+            ["data_interval_start"] = "2024-03-04T00:00:00Z",
+            ["data_interval_end"] = "2024-03-05T00:00:00Z",
+        })).Expect(HttpStatusCode.Accepted)["id"]!;
+        var (watch, _) = Watch(factory.Clock.GetUtcNow().AddMinutes(6));
+
+        await watch.CheckAsync(TestContext.Current.CancellationToken);
+        await watch.CheckAsync(TestContext.Current.CancellationToken);
+
+        var warnings = (await client.GetAsync($"{path}/{id}/logs/")).Expect(HttpStatusCode.OK)["results"]!.AsArray()
+            .Where(l => (string?)l!["level"] == "WARNING").Select(l => (string)l!["message"]!).ToList();
+        Assert.Equal(
+            ["The file download has not started: no worker polls the task queue 'batch-exports-task-queue' on Temporal at temporal.internal:7233. Start BatchExports.Worker."],
+            warnings);
     }
 }

@@ -77,7 +77,7 @@ public sealed class BackfillService(
             LastUpdatedAt = now,
         };
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await EngineTransaction.BeginAsync(db, orchestrator, cancellationToken);
         await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(7001, {export.TeamId})", cancellationToken);
         if (enforceLimit)
         {

@@ -13,7 +13,7 @@ public sealed class DeleteBatchExport(ExportLookup lookup, BatchExportsDbContext
     {
         var export = await lookup.FindAsync(scope, rawId, tracked: true, cancellationToken);
         var now = clock.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await EngineTransaction.BeginAsync(db, orchestrator, cancellationToken);
         export.Deleted = true;
         export.LastUpdatedAt = now;
 

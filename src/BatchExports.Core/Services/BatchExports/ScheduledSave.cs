@@ -20,7 +20,7 @@ public sealed class ScheduledSave(BatchExportsDbContext db, IExportOrchestrator 
 
     private async Task SaveAsync(BatchExport export, bool isNew, Func<BatchExport, CancellationToken, Task> applySchedule, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await EngineTransaction.BeginAsync(db, orchestrator, cancellationToken);
         if (isNew)
         {
             db.BatchExports.Add(export);

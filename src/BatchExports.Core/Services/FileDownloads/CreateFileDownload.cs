@@ -69,7 +69,7 @@ public sealed class CreateFileDownload(
             NextAttemptAt = now,
         };
 
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        await using (var transaction = await EngineTransaction.BeginAsync(db, orchestrator, cancellationToken))
         {
             await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({LockNamespace}, {teamId})", cancellationToken);
             var limit = options.Value.MaxConcurrentFileDownloadsPerTeam;

@@ -50,9 +50,15 @@ public sealed class FileDownloadService(
             throw new ValidationException($"Cannot cancel a run that is in '{run.Status}' status");
         }
 
-        RunCancellation.MarkCancelled(run, clock.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
-        await orchestrator.RunCancelledAsync(run, cancellationToken);
+        // One transaction: an engine that cannot cancel the download's workflow leaves the download as it was.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            RunCancellation.MarkCancelled(run, clock.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            await orchestrator.RunCancelledAsync(run, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         var teamId = await db.BatchExportOnDemands.Where(o => o.Id == run.BatchExportOnDemandId).Select(o => o.TeamId).SingleAsync(cancellationToken);
         await log.WriteRunAsync(teamId, run, LogLevels.Warning, "The file download was cancelled by a user.", cancellationToken);
         return run.Status;
