@@ -24,6 +24,8 @@ public sealed class UnstartedRunWatch(
     IOptions<TemporalOptions> options,
     ILogger<UnstartedRunWatch> logger) : BackgroundService
 {
+    // What was warned about and is still unstarted; pruned to the current unstarted set on every check, so it holds at
+    // most one entry per waiting export, backfill or download, however long the process runs.
     private readonly HashSet<(Guid, DateTimeOffset)> _warned = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -63,6 +65,7 @@ public sealed class UnstartedRunWatch(
 
         if (pollers > 0)
         {
+            _warned.Clear();
             return 0;
         }
 
@@ -107,6 +110,7 @@ public sealed class UnstartedRunWatch(
                 where r.Status == RunStatuses.Starting && !o.Deleted && r.CreatedAt < now - settings.UnstartedRunWarningAfter
                 select new { Run = r, o.TeamId })
             .ToListAsync(cancellationToken);
+        _warned.IntersectWith(downloads.Select(d => (d.Run.Id, d.Run.CreatedAt)).Concat(warnings.Select(w => (w.ExportId, w.Key))));
         var written = 0;
         foreach (var download in downloads.Where(d => _warned.Add((d.Run.Id, d.Run.CreatedAt))))
         {
