@@ -29,9 +29,10 @@ public static class CoreServiceCollectionExtensions
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddDbContext<BatchExportsDbContext>(
-            (provider, options) => options.UseNpgsql(provider.GetRequiredService<IDatabaseConnection>().ConnectionString),
-            optionsLifetime: ServiceLifetime.Singleton);
+        // Pooled: initialising a fresh context's internal services was the largest cost left on a cached API read
+        // (bench/README.md); the context holds no state of its own, so a reset one is as good as a new one.
+        services.AddDbContextPool<BatchExportsDbContext>(
+            (provider, options) => options.UseNpgsql(provider.GetRequiredService<IDatabaseConnection>().ConnectionString));
         // Engines and log writers use short-lived contexts of their own.
         services.AddDbContextFactory<BatchExportsDbContext>((provider, options) =>
             options.UseNpgsql(provider.GetRequiredService<IDatabaseConnection>().ConnectionString));

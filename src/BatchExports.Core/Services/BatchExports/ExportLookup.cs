@@ -65,5 +65,5 @@ public sealed class ExportLookup(BatchExportsDbContext db)
         return (export, child);
     }
 
-    private static Guid ParseId(string rawId) => Guid.TryParse(rawId, out var id) ? id : throw new NotFoundException();
+    public static Guid ParseId(string rawId) => Guid.TryParse(rawId, out var id) ? id : throw new NotFoundException();
 }
