@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
@@ -119,6 +120,7 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
             {
                 null => 1,
                 string text => text.Length,
+                byte[] utf8 => utf8.Length,
                 JsonElement element => element.GetRawText().Length,
                 IEnumerable<string?> items => items.Sum(item => (item?.Length ?? 0) + 4),
                 _ => 8,
@@ -279,6 +281,7 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
     private static string ToJsonText(Column column, object value) => value switch
     {
         string text => text,
+        byte[] utf8 => Encoding.UTF8.GetString(utf8),
         JsonElement element => element.GetRawText(),
         _ => throw FormatChecks.Mismatch(column, value),
     };
