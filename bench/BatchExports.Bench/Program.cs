@@ -37,11 +37,11 @@ await using (var db = new BatchExportsDbContext(new DbContextOptionsBuilder<Batc
 }
 
 var generated = await SyntheticData.InsertAsync(
-    connectionString, new SyntheticDataOptions { TeamId = teamId, Events = events, End = end, Window = TimeSpan.FromDays(1), Seed = 42 }, CancellationToken.None);
+    connectionString, new SyntheticDataOptions { TeamId = teamId, Events = events, End = end, Window = TimeSpan.FromHours(1), Seed = 42 }, CancellationToken.None);
 Console.WriteLine($"generate-events: {generated}");
 await ExecuteAsync(connectionString, "VACUUM ANALYZE events");
 
-// One scheduled-run interval holding every event (ingestion may lag the window's end by up to a few hours).
+// One scheduled-run interval holding every event (the generator's ingestion times fall before the window's end).
 var interval = new DataInterval(end.AddDays(-1).AddHours(-1), end.AddHours(6));
 var export = new BatchExport
 {
@@ -63,6 +63,12 @@ var sourceRequest = new SourceRequest(
     ExportSelection.Of(export, new JsonObject()), interval, IsBackfill: false, S3Destination.EventFields,
     Ordered: s3Destination.NeedsOrderedRecords, Utf8Json: s3Destination.AcceptsUtf8Json);
 var cpu = await CpuMeter.StartAsync(connectionString);
+
+// As a user would: `serve` (API + embedded engine) on the same database, a one-hour backfill of an S3 export POSTed
+// through the HTTP API with a personal API key, timed until the backfill reads Completed.
+await using var server = await BenchServer.StartAsync(connectionString);
+Console.WriteLine($"serve: {server.BaseAddress} (log {server.LogPath})");
+var abTesting = Environment.GetEnvironmentVariable("BENCH_EXPORT_AB") == "1";
 var results = new List<(string Label, double Seconds, string Detail)>();
 string[] baselines = ["baseline \\copy (export SELECT) | gzip -1", "baseline \\copy (SELECT, unordered) | gzip -1", "baseline \\copy (row_to_json) | gzip -1"];
 
@@ -87,6 +93,34 @@ for (var round = 1; round <= rounds; round++)
         }
 
         Record("stage: source only", stopwatch.Elapsed, rows, "");
+    }
+
+    // BENCH_EXPORT_AB=1: alternatives measured in the same round as what the export does (bench/README.md).
+    if (abTesting)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        long rows = 0;
+        await foreach (var batch in source.Read(sourceRequest with { Utf8Json = false }, PostgresSource.DefaultBatchSize).Batches)
+        {
+            rows += batch.Count;
+        }
+
+        Record("A/B: source only, JSON as strings", stopwatch.Elapsed, rows, "");
+
+        stopwatch.Restart();
+        rows = await CopyBinaryRowsAsync(connectionString, Inlined(SourceQueries.Records(sourceRequest)), SourceQueries.Records(sourceRequest).Columns);
+        Record("A/B: source only, COPY (…) TO STDOUT (FORMAT BINARY)", stopwatch.Elapsed, rows, "");
+
+        stopwatch.Restart();
+        var read = source.Read(sourceRequest with { Utf8Json = false }, PostgresSource.DefaultBatchSize);
+        await using var writer = FileFormats.Create("JSONLines", "gzip", Stream.Null, read.Columns);
+        await foreach (var batch in read.Batches)
+        {
+            await writer.WriteAsync(batch, CancellationToken.None);
+        }
+
+        await writer.FinishAsync(CancellationToken.None);
+        Record("A/B: source + JSONLines+gzip, JSON as strings", stopwatch.Elapsed, writer.RecordsWritten, "");
     }
 
     foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
@@ -130,6 +164,26 @@ for (var round = 1; round <= rounds; round++)
             throw new InvalidOperationException($"exported {outcome.RecordsCompleted} rows, expected {rowsInInterval}");
         }
     }
+
+
+    foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
+    {
+        var bucket = await s3.CreateBucketAsync();
+        var config = new JsonObject
+        {
+            ["bucket_name"] = bucket, ["region"] = s3.Region, ["prefix"] = "bench/", ["endpoint_url"] = s3.Endpoint,
+            ["aws_access_key_id"] = s3.AccessKeyId, ["aws_secret_access_key"] = s3.SecretAccessKey,
+            ["file_format"] = format, ["compression"] = compression,
+        };
+        var backfill = await server.BackfillAsync(config, end.AddHours(-1), end);
+        Record(
+            $"HTTP: POST backfills/ -> Completed, {format}+{compression}", backfill.Elapsed, backfill.Records,
+            $"server peak RSS {backfill.PeakRss / 1048576.0:0} MB (+{(backfill.PeakRss - backfill.IdleRss) / 1048576.0:0} MB over idle)");
+        if (backfill.Records != rowsInInterval)
+        {
+            throw new InvalidOperationException($"the backfill exported {backfill.Records} rows, expected {rowsInInterval}");
+        }
+    }
 }
 
 // Medians over the rounds; each ratio is throughput against the fastest baseline (> 1 is faster than it).
@@ -139,14 +193,14 @@ Console.WriteLine($"medians of {rounds} round(s), {rowsInInterval:N0} rows:");
 foreach (var label in results.Select(r => r.Label).Distinct())
 {
     var median = Median(results.Where(r => r.Label == label).Select(r => r.Seconds));
-    Console.WriteLine($"  {label,-48} {median,7:0.00} s  {rowsInInterval / median,10:N0} rows/s  {baselineMedian / median:0.00}× the fastest baseline's throughput");
+    Console.WriteLine($"  {label,-52} {median,7:0.00} s  {rowsInInterval / median,10:N0} rows/s  {baselineMedian / median:0.00}× the fastest baseline's throughput");
 }
 
 void Record(string label, TimeSpan elapsed, long rows, string detail)
 {
     results.Add((label, elapsed.TotalSeconds, detail));
     // CPU seconds each process spent since the previous case: where the time goes on 2 shared cores.
-    Console.WriteLine($"  {label,-48} {elapsed.TotalSeconds,7:0.00} s  {rows / elapsed.TotalSeconds,10:N0} rows/s  {detail}  [CPU s: {cpu.Lap()}]");
+    Console.WriteLine($"  {label,-52} {elapsed.TotalSeconds,7:0.00} s  {rows / elapsed.TotalSeconds,10:N0} rows/s  {detail}  [CPU s: {cpu.Lap()}]");
 }
 
 static double Median(IEnumerable<double> values)
@@ -155,6 +209,7 @@ static double Median(IEnumerable<double> values)
     return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
+await server.DisposeAsync();
 await postgres.DropDatabaseAsync(connectionString);
 return 0;
 
@@ -185,6 +240,51 @@ static string Inlined(SourceQuery query) =>
             var other => Convert.ToString(other, CultureInfo.InvariantCulture)!,
         })).ReplaceLineEndings(" ");
 
+/// <summary>
+/// The rows of a SELECT through <c>COPY … TO STDOUT (FORMAT BINARY)</c>, materialised as the source would (JSON as
+/// UTF-8 bytes) into batches that are then dropped: what reading by COPY instead of the query protocol would cost.
+/// </summary>
+static async Task<long> CopyBinaryRowsAsync(string connectionString, string sql, IReadOnlyList<Column> columns)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var exporter = await connection.BeginBinaryExportAsync($"COPY ({sql}) TO STDOUT (FORMAT BINARY)");
+    long count = 0;
+    var rows = new List<object?[]>(PostgresSource.DefaultBatchSize);
+    while (await exporter.StartRowAsync() >= 0)
+    {
+        var row = new object?[columns.Count];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (exporter.IsNull)
+            {
+                await exporter.SkipAsync();
+                continue;
+            }
+
+            row[i] = columns[i].Kind switch
+            {
+                ColumnKind.Int64 => await exporter.ReadAsync<long>(NpgsqlTypes.NpgsqlDbType.Bigint),
+                ColumnKind.Float64 => await exporter.ReadAsync<double>(NpgsqlTypes.NpgsqlDbType.Double),
+                ColumnKind.Boolean => await exporter.ReadAsync<bool>(NpgsqlTypes.NpgsqlDbType.Boolean),
+                ColumnKind.Timestamp => await exporter.ReadAsync<DateTimeOffset>(NpgsqlTypes.NpgsqlDbType.TimestampTz),
+                ColumnKind.StringArray => await exporter.ReadAsync<string[]>(NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text),
+                ColumnKind.Json => await exporter.ReadAsync<byte[]>(NpgsqlTypes.NpgsqlDbType.Bytea),
+                _ => (object)await exporter.ReadAsync<string>(NpgsqlTypes.NpgsqlDbType.Text),
+            };
+        }
+
+        rows.Add(row);
+        if (rows.Count == PostgresSource.DefaultBatchSize)
+        {
+            count += rows.Count;
+            rows = new List<object?[]>(PostgresSource.DefaultBatchSize);
+        }
+    }
+
+    return count + rows.Count;
+}
+
 /// <summary>A SELECT through psql's \copy, compressed with gzip -1: what a hand-rolled export costs.</summary>
 static async Task<(TimeSpan Elapsed, long Bytes)> BaselineAsync(string connectionString, string sql)
 {
@@ -205,89 +305,6 @@ static async Task<(TimeSpan Elapsed, long Bytes)> BaselineAsync(string connectio
     var bytes = new FileInfo(output).Length;
     File.Delete(output);
     return (stopwatch.Elapsed, bytes);
-}
-
-/// <summary>
-/// CPU seconds (user + system, from /proc) of this process, of the PostgreSQL server (the postmaster with the backends
-/// it has reaped, plus live ones) and of child processes (s3rver; psql and gzip of a finished baseline), between laps.
-/// </summary>
-sealed class CpuMeter
-{
-    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
-    private readonly int _postmaster;
-    private (double Self, double Postgres, double Children) _last;
-
-    private CpuMeter(int postmaster)
-    {
-        _postmaster = postmaster;
-        _last = Sample();
-    }
-
-    public static async Task<CpuMeter> StartAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
-        var backend = (int)(await command.ExecuteScalarAsync())!;
-        return new CpuMeter(Stat(backend)!.Value.Parent);
-    }
-
-    public string Lap()
-    {
-        var now = Sample();
-        var text = $"bench {now.Self - _last.Self:0.0}, postgres {now.Postgres - _last.Postgres:0.0}, children {now.Children - _last.Children:0.0}";
-        _last = now;
-        return text;
-    }
-
-    private (double Self, double Postgres, double Children) Sample()
-    {
-        double postgres = 0, children = 0;
-        var self = Environment.ProcessId;
-        double selfCpu = 0;
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid) || Stat(pid) is not { } stat)
-            {
-                continue;
-            }
-
-            if (pid == self)
-            {
-                selfCpu = stat.Own;
-                children += stat.Reaped;
-            }
-            else if (pid == _postmaster)
-            {
-                postgres += stat.Own + stat.Reaped;
-            }
-            else if (stat.Parent == _postmaster)
-            {
-                postgres += stat.Own;
-            }
-            else if (stat.Parent == self)
-            {
-                children += stat.Own + stat.Reaped;
-            }
-        }
-
-        return (selfCpu, postgres, children);
-    }
-
-    private static (int Parent, double Own, double Reaped)? Stat(int pid)
-    {
-        try
-        {
-            var text = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-            double Field(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture) / TicksPerSecond;
-            return (int.Parse(fields[1], CultureInfo.InvariantCulture), Field(11) + Field(12), Field(13) + Field(14));
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
 }
 
 sealed class FixedConnection(string connectionString) : IDatabaseConnection
