@@ -120,7 +120,18 @@ for (var round = 1; round <= rounds; round++)
         }
 
         await writer.FinishAsync(CancellationToken.None);
-        Record("A/B: source + JSONLines+gzip, JSON as strings", stopwatch.Elapsed, writer.RecordsWritten, "");
+        Record("A/B: source + JSONLines+gzip, JSON as strings", stopwatch.Elapsed, writer.RecordsWritten, $"output {writer.BytesWritten / 1048576.0:0.0} MB");
+
+        stopwatch.Restart();
+        read = source.Read(sourceRequest with { Utf8Json = false }, PostgresSource.DefaultBatchSize);
+        await using var parquet = FileFormats.Create("Parquet", "zstd", Stream.Null, read.Columns);
+        await foreach (var batch in read.Batches)
+        {
+            await parquet.WriteAsync(batch, CancellationToken.None);
+        }
+
+        await parquet.FinishAsync(CancellationToken.None);
+        Record("A/B: source + Parquet+zstd, JSON as strings", stopwatch.Elapsed, parquet.RecordsWritten, $"output {parquet.BytesWritten / 1048576.0:0.0} MB");
     }
 
     foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
@@ -134,7 +145,7 @@ for (var round = 1; round <= rounds; round++)
         }
 
         await writer.FinishAsync(CancellationToken.None);
-        Record($"stage: source + {format}+{compression}, no upload", stopwatch.Elapsed, writer.RecordsWritten, "");
+        Record($"stage: source + {format}+{compression}, no upload", stopwatch.Elapsed, writer.RecordsWritten, $"output {writer.BytesWritten / 1048576.0:0.0} MB");
     }
 
     foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })

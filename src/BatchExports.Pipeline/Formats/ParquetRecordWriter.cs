@@ -165,7 +165,7 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
         return column.Kind switch
         {
             ColumnKind.String => WriteNullableAsync(rowGroup, field, rows, index, v => ToText(column, v).AsMemory(), cancellationToken),
-            ColumnKind.Json => WriteNullableAsync(rowGroup, field, rows, index, v => ToJsonText(column, v).AsMemory(), cancellationToken),
+            ColumnKind.Json => WriteJsonAsync(rowGroup, column, field, rows, index, cancellationToken),
             ColumnKind.Int64 => WriteNullableAsync(rowGroup, field, rows, index, v => FormatChecks.ToInt64(column, v), cancellationToken),
             ColumnKind.Float64 => WriteNullableAsync(rowGroup, field, rows, index, v => FormatChecks.ToDouble(column, v), cancellationToken),
             ColumnKind.Boolean => WriteNullableAsync(rowGroup, field, rows, index, v => v as bool? ?? throw FormatChecks.Mismatch(column, v), cancellationToken),
@@ -197,6 +197,54 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
         finally
         {
             ArrayPool<T?>.Shared.Return(values, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+    }
+
+    /// <summary>
+    /// JSON given as UTF-8 bytes is decoded into one pooled buffer for the whole column chunk, and Parquet.Net reads
+    /// the values as slices of it: no string per value (the largest values of a row, <c>properties</c>, would otherwise
+    /// be decoded into a fresh string each, only to be encoded back to UTF-8 by the writer).
+    /// </summary>
+    private static async Task WriteJsonAsync(
+        ParquetRowGroupWriter rowGroup, Column column, DataField field, IReadOnlyList<object?[]> rows, int index, CancellationToken cancellationToken)
+    {
+        // UTF-8 never takes fewer bytes than UTF-16 code units, so the bytes' length bounds the decoded length.
+        long capacity = 0;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            capacity += rows[r][index] is byte[] utf8 ? utf8.Length : 0;
+        }
+
+        var chars = ArrayPool<char>.Shared.Rent((int)Math.Min(Math.Max(capacity, 1), Array.MaxLength));
+        var values = ArrayPool<ReadOnlyMemory<char>?>.Shared.Rent(rows.Count);
+        try
+        {
+            var used = 0;
+            for (var r = 0; r < rows.Count; r++)
+            {
+                values[r] = rows[r][index] switch
+                {
+                    // Typed: a bare null would convert to an empty ReadOnlyMemory<char> (through char[]), not to no value.
+                    null => (ReadOnlyMemory<char>?)null,
+                    byte[] utf8 when used + (long)utf8.Length <= chars.Length => Decode(utf8),
+                    var other => ToJsonText(column, other).AsMemory(),
+                };
+            }
+
+            await rowGroup.WriteAsync<ReadOnlyMemory<char>>(field, values.AsMemory(0, rows.Count), null, null, cancellationToken).ConfigureAwait(false);
+
+            ReadOnlyMemory<char> Decode(byte[] utf8)
+            {
+                var length = Encoding.UTF8.GetChars(utf8, chars.AsSpan(used));
+                var slice = chars.AsMemory(used, length);
+                used += length;
+                return slice;
+            }
+        }
+        finally
+        {
+            ArrayPool<ReadOnlyMemory<char>?>.Shared.Return(values, clearArray: true);
+            ArrayPool<char>.Shared.Return(chars);
         }
     }
 
