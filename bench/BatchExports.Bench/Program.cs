@@ -14,7 +14,8 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 // Export throughput: N synthetic events exported as one interval to a local S3-compatible server, as JSONLines+gzip
-// and as Parquet+zstd, against `psql \copy (same SELECT) | gzip -1` on the same rows in the same run.
+// and as Parquet+zstd, through the pipeline and as a backfill POSTed to `serve`, against
+// `psql \copy (same SELECT) | gzip -1` on the same rows in the same run.
 var events = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 Console.WriteLine($"BatchExports export benchmark: {events:N0} events, {Environment.ProcessorCount} CPU(s), .NET {Environment.Version}");
