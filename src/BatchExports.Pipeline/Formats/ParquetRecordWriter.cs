@@ -33,6 +33,9 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
     private readonly ParquetOptions _options;
     private ParquetWriter? _writer;
 
+    // JSON columns' decoded text, one column chunk at a time: reused across row groups, so it is allocated about once.
+    private char[] _jsonChars = [];
+
     public ParquetRecordWriter(Stream output, IReadOnlyList<Column> columns, CompressionMethod compression, CompressionLevel level)
         : base(output, columns)
     {
@@ -143,6 +146,7 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
     protected override ValueTask ReleaseAsync()
     {
         _writer = null;
+        _jsonChars = [];
         return ValueTask.CompletedTask;
     }
 
@@ -201,11 +205,12 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
     }
 
     /// <summary>
-    /// JSON given as UTF-8 bytes is decoded into one pooled buffer for the whole column chunk, and Parquet.Net reads
-    /// the values as slices of it: no string per value (the largest values of a row, <c>properties</c>, would otherwise
-    /// be decoded into a fresh string each, only to be encoded back to UTF-8 by the writer).
+    /// JSON given as UTF-8 bytes is decoded into the writer's one buffer for the whole column chunk, and Parquet.Net
+    /// reads the values as slices of it: no string per value (the largest values of a row, <c>properties</c>, would
+    /// otherwise be decoded into a fresh string each, only to be encoded back to UTF-8 by the writer). The buffer is
+    /// the writer's own rather than rented: a shared pool would keep a copy of it per thread the writer ran on.
     /// </summary>
-    private static async Task WriteJsonAsync(
+    private async Task WriteJsonAsync(
         ParquetRowGroupWriter rowGroup, Column column, DataField field, IReadOnlyList<object?[]> rows, int index, CancellationToken cancellationToken)
     {
         // UTF-8 never takes fewer bytes than UTF-16 code units, so the bytes' length bounds the decoded length.
@@ -215,7 +220,12 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
             capacity += rows[r][index] is byte[] utf8 ? utf8.Length : 0;
         }
 
-        var chars = ArrayPool<char>.Shared.Rent((int)Math.Min(Math.Max(capacity, 1), Array.MaxLength));
+        if (_jsonChars.Length < capacity)
+        {
+            _jsonChars = new char[(int)Math.Min(capacity + capacity / 4, Array.MaxLength)];
+        }
+
+        var chars = _jsonChars;
         var values = ArrayPool<ReadOnlyMemory<char>?>.Shared.Rent(rows.Count);
         try
         {
@@ -244,7 +254,6 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
         finally
         {
             ArrayPool<ReadOnlyMemory<char>?>.Shared.Return(values, clearArray: true);
-            ArrayPool<char>.Shared.Return(chars);
         }
     }
 
