@@ -14,7 +14,8 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 // Export throughput: N synthetic events exported as one interval to a local S3-compatible server, as JSONLines+gzip
-// and as Parquet+zstd, against `psql \copy (same SELECT) | gzip -1` on the same rows in the same run.
+// and as Parquet+zstd, through the pipeline and as a backfill POSTed to `serve`, against
+// `psql \copy (same SELECT) | gzip -1` on the same rows in the same run.
 var events = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 Console.WriteLine($"BatchExports export benchmark: {events:N0} events, {Environment.ProcessorCount} CPU(s), .NET {Environment.Version}");
@@ -37,11 +38,11 @@ await using (var db = new BatchExportsDbContext(new DbContextOptionsBuilder<Batc
 }
 
 var generated = await SyntheticData.InsertAsync(
-    connectionString, new SyntheticDataOptions { TeamId = teamId, Events = events, End = end, Window = TimeSpan.FromDays(1), Seed = 42 }, CancellationToken.None);
+    connectionString, new SyntheticDataOptions { TeamId = teamId, Events = events, End = end, Window = TimeSpan.FromHours(1), Seed = 42 }, CancellationToken.None);
 Console.WriteLine($"generate-events: {generated}");
 await ExecuteAsync(connectionString, "VACUUM ANALYZE events");
 
-// One scheduled-run interval holding every event (ingestion may lag the window's end by up to a few hours).
+// One scheduled-run interval holding every event (the generator's ingestion times fall before the window's end).
 var interval = new DataInterval(end.AddDays(-1).AddHours(-1), end.AddHours(6));
 var export = new BatchExport
 {
@@ -58,8 +59,17 @@ Console.WriteLine($"interval {interval.Start:u} – {interval.End:u}: {rowsInInt
 var inlined = Inlined(query);
 var unordered = inlined[..(inlined.LastIndexOf("ORDER BY", StringComparison.Ordinal) is var o and >= 0 ? o : inlined.Length)];
 var source = new PostgresSource(new FixedConnection(connectionString));
+IDestination s3Destination = new S3Destination();
 var sourceRequest = new SourceRequest(
-    ExportSelection.Of(export, new JsonObject()), interval, IsBackfill: false, S3Destination.EventFields, Ordered: ((IDestination)new S3Destination()).NeedsOrderedRecords);
+    ExportSelection.Of(export, new JsonObject()), interval, IsBackfill: false, S3Destination.EventFields,
+    Ordered: s3Destination.NeedsOrderedRecords, Utf8Json: s3Destination.AcceptsUtf8Json);
+var cpu = await CpuMeter.StartAsync(connectionString);
+
+// As a user would: `serve` (API + embedded engine) on the same database, a one-hour backfill of an S3 export POSTed
+// through the HTTP API with a personal API key, timed until the backfill reads Completed.
+await using var server = await BenchServer.StartAsync(connectionString);
+Console.WriteLine($"serve: {server.BaseAddress} (log {server.LogPath})");
+var abTesting = Environment.GetEnvironmentVariable("BENCH_EXPORT_AB") == "1";
 var results = new List<(string Label, double Seconds, string Detail)>();
 string[] baselines = ["baseline \\copy (export SELECT) | gzip -1", "baseline \\copy (SELECT, unordered) | gzip -1", "baseline \\copy (row_to_json) | gzip -1"];
 
@@ -86,6 +96,45 @@ for (var round = 1; round <= rounds; round++)
         Record("stage: source only", stopwatch.Elapsed, rows, "");
     }
 
+    // BENCH_EXPORT_AB=1: alternatives measured in the same round as what the export does (bench/README.md).
+    if (abTesting)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        long rows = 0;
+        await foreach (var batch in source.Read(sourceRequest with { Utf8Json = false }, PostgresSource.DefaultBatchSize).Batches)
+        {
+            rows += batch.Count;
+        }
+
+        Record("A/B: source only, JSON as strings", stopwatch.Elapsed, rows, "");
+
+        stopwatch.Restart();
+        rows = await CopyBinaryRowsAsync(connectionString, Inlined(SourceQueries.Records(sourceRequest)), SourceQueries.Records(sourceRequest).Columns);
+        Record("A/B: source only, COPY (…) TO STDOUT (FORMAT BINARY)", stopwatch.Elapsed, rows, "");
+
+        stopwatch.Restart();
+        var read = source.Read(sourceRequest with { Utf8Json = false }, PostgresSource.DefaultBatchSize);
+        await using var writer = FileFormats.Create("JSONLines", "gzip", Stream.Null, read.Columns);
+        await foreach (var batch in read.Batches)
+        {
+            await writer.WriteAsync(batch, CancellationToken.None);
+        }
+
+        await writer.FinishAsync(CancellationToken.None);
+        Record("A/B: source + JSONLines+gzip, JSON as strings", stopwatch.Elapsed, writer.RecordsWritten, $"output {writer.BytesWritten / 1048576.0:0.0} MB");
+
+        stopwatch.Restart();
+        read = source.Read(sourceRequest with { Utf8Json = false }, PostgresSource.DefaultBatchSize);
+        await using var parquet = FileFormats.Create("Parquet", "zstd", Stream.Null, read.Columns);
+        await foreach (var batch in read.Batches)
+        {
+            await parquet.WriteAsync(batch, CancellationToken.None);
+        }
+
+        await parquet.FinishAsync(CancellationToken.None);
+        Record("A/B: source + Parquet+zstd, JSON as strings", stopwatch.Elapsed, parquet.RecordsWritten, $"output {parquet.BytesWritten / 1048576.0:0.0} MB");
+    }
+
     foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
     {
         var stopwatch = Stopwatch.StartNew();
@@ -97,7 +146,7 @@ for (var round = 1; round <= rounds; round++)
         }
 
         await writer.FinishAsync(CancellationToken.None);
-        Record($"stage: source + {format}+{compression}, no upload", stopwatch.Elapsed, writer.RecordsWritten, "");
+        Record($"stage: source + {format}+{compression}, no upload", stopwatch.Elapsed, writer.RecordsWritten, $"output {writer.BytesWritten / 1048576.0:0.0} MB");
     }
 
     foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
@@ -127,6 +176,26 @@ for (var round = 1; round <= rounds; round++)
             throw new InvalidOperationException($"exported {outcome.RecordsCompleted} rows, expected {rowsInInterval}");
         }
     }
+
+
+    foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
+    {
+        var bucket = await s3.CreateBucketAsync();
+        var config = new JsonObject
+        {
+            ["bucket_name"] = bucket, ["region"] = s3.Region, ["prefix"] = "bench/", ["endpoint_url"] = s3.Endpoint,
+            ["aws_access_key_id"] = s3.AccessKeyId, ["aws_secret_access_key"] = s3.SecretAccessKey,
+            ["file_format"] = format, ["compression"] = compression,
+        };
+        var backfill = await server.BackfillAsync(config, end.AddHours(-1), end);
+        Record(
+            $"HTTP: POST backfills/ -> Completed, {format}+{compression}", backfill.Elapsed, backfill.Records,
+            $"server peak RSS {backfill.PeakRss / 1048576.0:0} MB (+{(backfill.PeakRss - backfill.IdleRss) / 1048576.0:0} MB over idle)");
+        if (backfill.Records != rowsInInterval)
+        {
+            throw new InvalidOperationException($"the backfill exported {backfill.Records} rows, expected {rowsInInterval}");
+        }
+    }
 }
 
 // Medians over the rounds; each ratio is throughput against the fastest baseline (> 1 is faster than it).
@@ -136,13 +205,14 @@ Console.WriteLine($"medians of {rounds} round(s), {rowsInInterval:N0} rows:");
 foreach (var label in results.Select(r => r.Label).Distinct())
 {
     var median = Median(results.Where(r => r.Label == label).Select(r => r.Seconds));
-    Console.WriteLine($"  {label,-48} {median,7:0.00} s  {rowsInInterval / median,10:N0} rows/s  {baselineMedian / median:0.00}× the fastest baseline's throughput");
+    Console.WriteLine($"  {label,-52} {median,7:0.00} s  {rowsInInterval / median,10:N0} rows/s  {baselineMedian / median:0.00}× the fastest baseline's throughput");
 }
 
 void Record(string label, TimeSpan elapsed, long rows, string detail)
 {
     results.Add((label, elapsed.TotalSeconds, detail));
-    Console.WriteLine($"  {label,-48} {elapsed.TotalSeconds,7:0.00} s  {rows / elapsed.TotalSeconds,10:N0} rows/s  {detail}");
+    // CPU seconds each process spent since the previous case: where the time goes on 2 shared cores.
+    Console.WriteLine($"  {label,-52} {elapsed.TotalSeconds,7:0.00} s  {rows / elapsed.TotalSeconds,10:N0} rows/s  {detail}  [CPU s: {cpu.Lap()}]");
 }
 
 static double Median(IEnumerable<double> values)
@@ -151,6 +221,7 @@ static double Median(IEnumerable<double> values)
     return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
+await server.DisposeAsync();
 await postgres.DropDatabaseAsync(connectionString);
 return 0;
 
@@ -180,6 +251,51 @@ static string Inlined(SourceQuery query) =>
             DateTimeOffset instant => $"'{instant.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff}+00'::timestamptz",
             var other => Convert.ToString(other, CultureInfo.InvariantCulture)!,
         })).ReplaceLineEndings(" ");
+
+/// <summary>
+/// The rows of a SELECT through <c>COPY … TO STDOUT (FORMAT BINARY)</c>, materialised as the source would (JSON as
+/// UTF-8 bytes) into batches that are then dropped: what reading by COPY instead of the query protocol would cost.
+/// </summary>
+static async Task<long> CopyBinaryRowsAsync(string connectionString, string sql, IReadOnlyList<Column> columns)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var exporter = await connection.BeginBinaryExportAsync($"COPY ({sql}) TO STDOUT (FORMAT BINARY)");
+    long count = 0;
+    var rows = new List<object?[]>(PostgresSource.DefaultBatchSize);
+    while (await exporter.StartRowAsync() >= 0)
+    {
+        var row = new object?[columns.Count];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (exporter.IsNull)
+            {
+                await exporter.SkipAsync();
+                continue;
+            }
+
+            row[i] = columns[i].Kind switch
+            {
+                ColumnKind.Int64 => await exporter.ReadAsync<long>(NpgsqlTypes.NpgsqlDbType.Bigint),
+                ColumnKind.Float64 => await exporter.ReadAsync<double>(NpgsqlTypes.NpgsqlDbType.Double),
+                ColumnKind.Boolean => await exporter.ReadAsync<bool>(NpgsqlTypes.NpgsqlDbType.Boolean),
+                ColumnKind.Timestamp => await exporter.ReadAsync<DateTimeOffset>(NpgsqlTypes.NpgsqlDbType.TimestampTz),
+                ColumnKind.StringArray => await exporter.ReadAsync<string[]>(NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text),
+                ColumnKind.Json => await exporter.ReadAsync<byte[]>(NpgsqlTypes.NpgsqlDbType.Bytea),
+                _ => (object)await exporter.ReadAsync<string>(NpgsqlTypes.NpgsqlDbType.Text),
+            };
+        }
+
+        rows.Add(row);
+        if (rows.Count == PostgresSource.DefaultBatchSize)
+        {
+            count += rows.Count;
+            rows = new List<object?[]>(PostgresSource.DefaultBatchSize);
+        }
+    }
+
+    return count + rows.Count;
+}
 
 /// <summary>A SELECT through psql's \copy, compressed with gzip -1: what a hand-rolled export costs.</summary>
 static async Task<(TimeSpan Elapsed, long Bytes)> BaselineAsync(string connectionString, string sql)

@@ -289,8 +289,14 @@ internal sealed class JsonLinesRecordWriter : RecordFileWriter
                 // Checking a value the source guarantees was a full parse of every record's largest field.
                 _json.WriteRawValue(Utf8(text), skipInputValidation: true);
                 break;
+            case byte[] utf8 when column.IsCanonicalJson:
+                _json.WriteRawValue(utf8, skipInputValidation: true);
+                break;
             case string text:
                 WriteJsonText(text);
+                break;
+            case byte[] utf8:
+                WriteJsonText(Encoding.UTF8.GetString(utf8));
                 break;
             case JsonElement element:
                 element.WriteTo(_json);

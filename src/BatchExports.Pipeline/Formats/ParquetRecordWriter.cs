@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
@@ -31,6 +32,9 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
     private readonly DataField[] _leaves;
     private readonly ParquetOptions _options;
     private ParquetWriter? _writer;
+
+    // JSON columns' decoded text, one column chunk at a time: reused across row groups, so it is allocated about once.
+    private char[] _jsonChars = [];
 
     public ParquetRecordWriter(Stream output, IReadOnlyList<Column> columns, CompressionMethod compression, CompressionLevel level)
         : base(output, columns)
@@ -119,6 +123,7 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
             {
                 null => 1,
                 string text => text.Length,
+                byte[] utf8 => utf8.Length,
                 JsonElement element => element.GetRawText().Length,
                 IEnumerable<string?> items => items.Sum(item => (item?.Length ?? 0) + 4),
                 _ => 8,
@@ -141,6 +146,7 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
     protected override ValueTask ReleaseAsync()
     {
         _writer = null;
+        _jsonChars = [];
         return ValueTask.CompletedTask;
     }
 
@@ -163,7 +169,7 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
         return column.Kind switch
         {
             ColumnKind.String => WriteNullableAsync(rowGroup, field, rows, index, v => ToText(column, v).AsMemory(), cancellationToken),
-            ColumnKind.Json => WriteNullableAsync(rowGroup, field, rows, index, v => ToJsonText(column, v).AsMemory(), cancellationToken),
+            ColumnKind.Json => WriteJsonAsync(rowGroup, column, field, rows, index, cancellationToken),
             ColumnKind.Int64 => WriteNullableAsync(rowGroup, field, rows, index, v => FormatChecks.ToInt64(column, v), cancellationToken),
             ColumnKind.Float64 => WriteNullableAsync(rowGroup, field, rows, index, v => FormatChecks.ToDouble(column, v), cancellationToken),
             ColumnKind.Boolean => WriteNullableAsync(rowGroup, field, rows, index, v => v as bool? ?? throw FormatChecks.Mismatch(column, v), cancellationToken),
@@ -195,6 +201,59 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
         finally
         {
             ArrayPool<T?>.Shared.Return(values, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+    }
+
+    /// <summary>
+    /// JSON given as UTF-8 bytes is decoded into the writer's one buffer for the whole column chunk, and Parquet.Net
+    /// reads the values as slices of it: no string per value (the largest values of a row, <c>properties</c>, would
+    /// otherwise be decoded into a fresh string each, only to be encoded back to UTF-8 by the writer). The buffer is
+    /// the writer's own rather than rented: a shared pool would keep a copy of it per thread the writer ran on.
+    /// </summary>
+    private async Task WriteJsonAsync(
+        ParquetRowGroupWriter rowGroup, Column column, DataField field, IReadOnlyList<object?[]> rows, int index, CancellationToken cancellationToken)
+    {
+        // UTF-8 never takes fewer bytes than UTF-16 code units, so the bytes' length bounds the decoded length.
+        long capacity = 0;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            capacity += rows[r][index] is byte[] utf8 ? utf8.Length : 0;
+        }
+
+        if (_jsonChars.Length < capacity)
+        {
+            _jsonChars = new char[(int)Math.Min(capacity + capacity / 4, Array.MaxLength)];
+        }
+
+        var chars = _jsonChars;
+        var values = ArrayPool<ReadOnlyMemory<char>?>.Shared.Rent(rows.Count);
+        try
+        {
+            var used = 0;
+            for (var r = 0; r < rows.Count; r++)
+            {
+                values[r] = rows[r][index] switch
+                {
+                    // Typed: a bare null would convert to an empty ReadOnlyMemory<char> (through char[]), not to no value.
+                    null => (ReadOnlyMemory<char>?)null,
+                    byte[] utf8 when used + (long)utf8.Length <= chars.Length => Decode(utf8),
+                    var other => ToJsonText(column, other).AsMemory(),
+                };
+            }
+
+            await rowGroup.WriteAsync<ReadOnlyMemory<char>>(field, values.AsMemory(0, rows.Count), null, null, cancellationToken).ConfigureAwait(false);
+
+            ReadOnlyMemory<char> Decode(byte[] utf8)
+            {
+                var length = Encoding.UTF8.GetChars(utf8, chars.AsSpan(used));
+                var slice = chars.AsMemory(used, length);
+                used += length;
+                return slice;
+            }
+        }
+        finally
+        {
+            ArrayPool<ReadOnlyMemory<char>?>.Shared.Return(values, clearArray: true);
         }
     }
 
@@ -279,6 +338,7 @@ internal sealed class ParquetRecordWriter : RecordFileWriter
     private static string ToJsonText(Column column, object value) => value switch
     {
         string text => text,
+        byte[] utf8 => Encoding.UTF8.GetString(utf8),
         JsonElement element => element.GetRawText(),
         _ => throw FormatChecks.Mismatch(column, value),
     };

@@ -34,7 +34,8 @@ public sealed record Column(string Name, ColumnKind Kind)
 
 /// <summary>
 /// A slice of rows read from a source. Values per <see cref="ColumnKind"/>: <c>string</c>, <c>long</c>, <c>double</c>,
-/// <c>bool</c>, <c>DateTimeOffset</c>, JSON text as <c>string</c>, <c>string[]</c>; any may be <c>null</c>.
+/// <c>bool</c>, <c>DateTimeOffset</c>, JSON text as <c>string</c> (or, from a source asked for it, as its UTF-8 bytes,
+/// <c>byte[]</c>), <c>string[]</c>; any may be <c>null</c>.
 /// </summary>
 public sealed record RecordBatch(IReadOnlyList<Column> Columns, IReadOnlyList<object?[]> Rows)
 {

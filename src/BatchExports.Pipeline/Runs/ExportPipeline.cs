@@ -25,7 +25,8 @@ public sealed class ExportPipeline(ISource source, IEnumerable<IDestination> des
         // The read is lazy: nothing reaches the source before the destination has checked its config and asks for rows.
         await using var records = destination.EventFields is { } fields
             ? new RecordStream(
-                source.Read(new SourceRequest(ExportSelection.Of(context.Export, context.Config), context.Interval.Bounds, context.IsBackfill, fields, destination.NeedsOrderedRecords),
+                source.Read(new SourceRequest(ExportSelection.Of(context.Export, context.Config), context.Interval.Bounds, context.IsBackfill, fields, destination.NeedsOrderedRecords,
+                        destination.AcceptsUtf8Json),
                     destination.BatchSize),
                 cancellationToken)
             : RecordStream.Empty;

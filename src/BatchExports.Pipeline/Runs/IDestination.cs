@@ -23,5 +23,11 @@ public interface IDestination
     /// </summary>
     bool NeedsOrderedRecords => true;
 
+    /// <summary>
+    /// Whether it takes canonical JSON columns as UTF-8 bytes (<c>byte[]</c>) rather than strings: the file writers
+    /// write bytes, so decoding <c>properties</c> to UTF-16 and encoding it back is wasted work for them.
+    /// </summary>
+    bool AcceptsUtf8Json => false;
+
     Task<RunOutcome> ExportAsync(RunContext context, RecordStream records, CancellationToken cancellationToken);
 }

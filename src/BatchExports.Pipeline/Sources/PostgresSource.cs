@@ -18,19 +18,20 @@ public sealed class PostgresSource(IDatabaseConnection database) : ISource
     public SourceRead Read(SourceRequest request, int batchSize)
     {
         var query = SourceQueries.Records(request);
-        return new SourceRead(query.Columns, Classified(ReadAsync(query, batchSize, CancellationToken.None), CancellationToken.None));
+        return new SourceRead(query.Columns, Classified(ReadAsync(query, batchSize, CancellationToken.None, request.Utf8Json), CancellationToken.None));
     }
 
     /// <summary>
     /// Streams the query's rows in batches. One batch is read ahead while the caller writes the previous one, so the
     /// database and the file writer work at the same time (as <c>psql | gzip</c> would); memory holds two batches.
     /// </summary>
+    /// <param name="utf8Json">Canonical JSON columns as their UTF-8 bytes (<c>byte[]</c>) rather than a <c>string</c>.</param>
     public async IAsyncEnumerable<RecordBatch> ReadAsync(
-        SourceQuery query, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+        SourceQuery query, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken, bool utf8Json = false)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var batches = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(() => ProduceAsync(query, batchSize, batches.Writer, stop.Token), CancellationToken.None);
+        var producer = Task.Run(() => ProduceAsync(query, batchSize, utf8Json, batches.Writer, stop.Token), CancellationToken.None);
         try
         {
             await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
@@ -56,7 +57,8 @@ public sealed class PostgresSource(IDatabaseConnection database) : ISource
     }
 
     /// <summary>Fills <paramref name="output"/>; a failure ends the channel early and surfaces through the returned task.</summary>
-    private async Task ProduceAsync(SourceQuery query, int batchSize, ChannelWriter<RecordBatch> output, CancellationToken cancellationToken)
+    private async Task ProduceAsync(
+        SourceQuery query, int batchSize, bool utf8Json, ChannelWriter<RecordBatch> output, CancellationToken cancellationToken)
     {
         try
         {
@@ -69,6 +71,7 @@ public sealed class PostgresSource(IDatabaseConnection database) : ISource
             try
             {
                 var columns = query.Columns;
+                var asBytes = columns.Select(c => utf8Json && c.Kind == ColumnKind.Json && c.IsCanonicalJson).ToArray();
                 var rows = new List<object?[]>(batchSize);
 
                 // Rows are buffered whole by the reader (they are small), so reading their columns does not block.
@@ -77,7 +80,7 @@ public sealed class PostgresSource(IDatabaseConnection database) : ISource
                     var row = new object?[columns.Count];
                     for (var i = 0; i < columns.Count; i++)
                     {
-                        row[i] = reader.IsDBNull(i) ? null : Read(reader, i, columns[i].Kind);
+                        row[i] = reader.IsDBNull(i) ? null : asBytes[i] ? ReadUtf8(reader, i) : Read(reader, i, columns[i].Kind);
                     }
 
                     rows.Add(row);
@@ -165,6 +168,19 @@ public sealed class PostgresSource(IDatabaseConnection database) : ISource
 
             yield return enumerator.Current;
         }
+    }
+
+    /// <summary>
+    /// A text column's value as the bytes on the wire: the database's encoding, which the migrations create as UTF-8
+    /// (Npgsql decodes text as UTF-8 too, so this is the same text, undecoded).
+    /// </summary>
+    private static byte[] ReadUtf8(NpgsqlDataReader reader, int ordinal)
+    {
+        // The row is buffered (not sequential access), so the column's stream has a known length and never blocks.
+        using var stream = reader.GetStream(ordinal);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 
     private static object Read(NpgsqlDataReader reader, int ordinal, ColumnKind kind) => kind switch

@@ -99,7 +99,7 @@ public static class SourceQueries
     /// </summary>
     public static SourceQuery Records(SourceRequest request)
     {
-        var (selection, interval, isBackfill, eventFields, ordered) = request;
+        var (selection, interval, isBackfill, eventFields, ordered, _) = request;
         string OrderBy(string keys) => ordered ? $"ORDER BY {keys}" : "";
         var parameters = new List<NpgsqlParameter>
         {

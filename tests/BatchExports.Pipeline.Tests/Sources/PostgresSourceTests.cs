@@ -73,6 +73,45 @@ public sealed class PostgresSourceTests(EventRows rows) : IClassFixture<EventRow
         Assert.Equal(1, await new NpgsqlCommand("SELECT 1", connection).ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task Json_read_as_bytes_is_the_utf8_of_the_text_read_as_a_string()
+    {
+        Column[] columns = [new("j", ColumnKind.Json) { IsCanonicalJson = true }, new("loose", ColumnKind.Json), new("s", ColumnKind.String)];
+        var query = new SourceQuery(
+            """
+            SELECT v.j::jsonb::text AS j, v.j AS loose, v.j AS s
+            FROM (VALUES ('{"q": "a\"b\\c", "é": "café ☕ 日本語 🎉 𝄞", "big": "' || repeat('x', 100000) || '"}'), (NULL), ('[]')) v(j)
+            """,
+            [],
+            columns);
+
+        var asStrings = await ReadAllAsync(query, utf8Json: false);
+        var asBytes = await ReadAllAsync(query, utf8Json: true);
+
+        Assert.Equal(3, asStrings.Count);
+        Assert.Null(asBytes[1][0]);
+        for (var r = 0; r < asStrings.Count; r++)
+        {
+            // Only the canonical JSON column changes form; the others stay strings.
+            Assert.Equal(asStrings[r][0] is string text ? System.Text.Encoding.UTF8.GetBytes(text) : null, asBytes[r][0] as byte[]);
+            Assert.Equal(asStrings[r][1], asBytes[r][1]);
+            Assert.Equal(asStrings[r][2], asBytes[r][2]);
+        }
+
+        Assert.Contains("café ☕ 日本語 🎉 𝄞", (string)asStrings[0][0]!);
+    }
+
+    private async Task<List<object?[]>> ReadAllAsync(SourceQuery query, bool utf8Json)
+    {
+        var all = new List<object?[]>();
+        await foreach (var batch in rows.Source.ReadAsync(query, 2, CancellationToken.None, utf8Json))
+        {
+            all.AddRange(batch.Rows);
+        }
+
+        return all;
+    }
+
     private async Task<int> CountSelectedAsync() =>
         (await rows.RowsAsync(SourceRequests.Records(Export(), [], Interval, false, S3Destination.EventFields))).Count;
 }

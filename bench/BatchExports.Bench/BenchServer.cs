@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+
+/// <summary>
+/// <c>serve</c> (the API with its embedded engine) as a child process on the benchmark's database, driven through
+/// its HTTP API with a personal API key, as a user would.
+/// </summary>
+sealed class BenchServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly HttpClient _http;
+    private bool _disposed;
+
+    private BenchServer(Process process, HttpClient http, string logPath)
+    {
+        (_process, _http, LogPath) = (process, http, logPath);
+    }
+
+    public Uri BaseAddress => _http.BaseAddress!;
+
+    public string LogPath { get; }
+
+    public static async Task<BenchServer> StartAsync(string connectionString)
+    {
+        var key = "phx_bench" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        var port = FreePort();
+        var logPath = Path.Combine(Path.GetTempPath(), $"bench-serve-{Environment.ProcessId}.log");
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "BatchExports.Api.dll"), "serve", "--bootstrap", "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ConnectionStrings__BatchExports"] = connectionString;
+        start.Environment["BATCH_EXPORTS_BOOTSTRAP_API_KEY"] = key;
+        var process = Process.Start(start)!;
+        var log = new StreamWriter(logPath) { AutoFlush = true };
+        // Console output goes to a file, as a service's would; the two pipes are drained so the server never blocks on them.
+        process.OutputDataReceived += (_, line) => { lock (log) { log.WriteLine(line.Data); } };
+        process.ErrorDataReceived += (_, line) => { lock (log) { log.WriteLine(line.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var server = new BenchServer(process, http, logPath);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                using var health = await http.GetAsync("_health");
+                if (health.IsSuccessStatusCode)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException) when (attempt < 600 && !process.HasExited)
+            {
+            }
+
+            if (attempt >= 600 || process.HasExited)
+            {
+                await server.DisposeAsync();
+                throw new InvalidOperationException($"serve did not start; see {logPath}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Creates an S3 export (interval hour) and times one backfill of it from the POST to Completed.</summary>
+    public async Task<(TimeSpan Elapsed, long Records, long IdleRss, long PeakRss)> BackfillAsync(
+        JsonObject config, DateTimeOffset start, DateTimeOffset end)
+    {
+        var created = await PostAsync("api/projects/@current/batch_exports/", new JsonObject
+        {
+            ["name"] = $"bench {Guid.NewGuid():N}",
+            ["interval"] = "hour",
+            ["destination"] = new JsonObject { ["type"] = "S3", ["config"] = config.DeepClone() },
+        });
+        var export = $"api/projects/@current/batch_exports/{created["id"]!.GetValue<string>()}/";
+
+        GC.Collect();
+        var idle = Rss();
+        long peak = idle;
+        var stopwatch = Stopwatch.StartNew();
+        var backfill = await PostAsync(export + "backfills/", new JsonObject { ["start_at"] = start.ToString("O"), ["end_at"] = end.ToString("O") });
+        var url = $"{export}backfills/{backfill["backfill_id"]!.GetValue<string>()}/";
+        while (true)
+        {
+            peak = Math.Max(peak, Rss());
+            var status = (await _http.GetFromJsonAsync<JsonObject>(url))!["status"]!.GetValue<string>();
+            if (status == "Completed")
+            {
+                break;
+            }
+
+            if (status is "Failed" or "FailedRetryable" or "Cancelled" or "ContinuedAsNew" or "Terminated" or "TimedOut")
+            {
+                throw new InvalidOperationException($"the backfill ended {status}; see {LogPath}");
+            }
+
+            await Task.Delay(20);
+        }
+
+        stopwatch.Stop();
+        var runs = (await _http.GetFromJsonAsync<JsonObject>(export + "runs/"))!["results"]!.AsArray();
+        var records = runs.Sum(run => run!["records_completed"]?.GetValue<long>() ?? 0);
+        return (stopwatch.Elapsed, records, idle, peak);
+    }
+
+    private long Rss()
+    {
+        _process.Refresh();
+        return _process.WorkingSet64;
+    }
+
+    private async Task<JsonObject> PostAsync(string path, JsonObject body)
+    {
+        using var response = await _http.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
+        }
+
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _http.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
