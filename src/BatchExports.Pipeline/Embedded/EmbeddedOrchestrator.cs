@@ -7,8 +7,9 @@ namespace BatchExports.Pipeline.Embedded;
 
 /// <summary>
 /// The embedded engine's side of the orchestration port. Its state lives in the same database, so every change is
-/// written through the caller's DbContext and commits (or rolls back) with the export itself. Executors and the
-/// backfill driver observe cancellations from the rows, so those need no signal here.
+/// written through the caller's DbContext and commits (or rolls back) with the export itself; so does the
+/// <see cref="EngineNotifications"/> that wakes the engines for new work (delivered on commit, so they see it).
+/// Executors and the backfill driver observe cancellations from the rows, so those need no signal here.
 /// </summary>
 public sealed class EmbeddedOrchestrator(BatchExportsDbContext db, TimeProvider clock) : IExportOrchestrator
 {
@@ -16,6 +17,8 @@ public sealed class EmbeddedOrchestrator(BatchExportsDbContext db, TimeProvider 
     {
         var schedule = await db.BatchExportSchedules.SingleOrDefaultAsync(s => s.BatchExportId == export.Id, cancellationToken);
         ScheduleSync.Apply(export, schedule ?? db.BatchExportSchedules.Add(new BatchExportSchedule { BatchExportId = export.Id }).Entity, schedule == null, clock.GetUtcNow());
+        // Its next firing may be sooner than the one the engines wait for.
+        await EngineNotifications.NotifyAsync(db, cancellationToken);
     }
 
     public async Task ExportDeletedAsync(BatchExport export, CancellationToken cancellationToken)
@@ -29,7 +32,9 @@ public sealed class EmbeddedOrchestrator(BatchExportsDbContext db, TimeProvider 
 
     public Task RunCancelledAsync(BatchExportRun run, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task BackfillCreatedAsync(BatchExportBackfill backfill, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task BackfillCreatedAsync(BatchExportBackfill backfill, CancellationToken cancellationToken) => EngineNotifications.NotifyAsync(db, cancellationToken);
+
+    public Task OnDemandRunCreatedAsync(BatchExportRun run, CancellationToken cancellationToken) => EngineNotifications.NotifyAsync(db, cancellationToken);
 
     public Task BackfillCancelledAsync(BatchExportBackfill backfill, CancellationToken cancellationToken) => Task.CompletedTask;
 }

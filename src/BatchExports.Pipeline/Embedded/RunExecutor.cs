@@ -32,6 +32,13 @@ public sealed class RunExecutor(
         }
 
         await ExecuteAsync(run, stopping);
+        if (run.BackfillId != null)
+        {
+            // The backfill's next step (its next run, or Completed) may be another engine's: tell them it can move.
+            await using var db = await contexts.CreateDbContextAsync(stopping);
+            await EngineNotifications.NotifyAsync(db, stopping);
+        }
+
         return true;
     }
 

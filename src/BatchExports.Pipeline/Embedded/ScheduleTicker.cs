@@ -60,6 +60,12 @@ public sealed class ScheduleTicker(
             schedule.NextFiringAt = ExportCalendar.NextFiring(spec, schedule.LastBoundary);
         }
 
+        if (created > 0)
+        {
+            // Another engine on the database may be the one with idle executors when the settle delay ends.
+            await EngineNotifications.NotifyAsync(db, cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
