@@ -164,12 +164,14 @@ async Task SchedulesAsync(int count, TimeSpan settle)
 
     var runs = await ScalarAsync<long>($"SELECT count(*) FROM batch_export_runs WHERE data_interval_end = '{boundary:O}'");
     var exportsWithRun = await ScalarAsync<long>($"SELECT count(DISTINCT batch_export_id) FROM batch_export_runs WHERE data_interval_end = '{boundary:O}'");
-    var createdAfter = await ScalarAsync<double>($"SELECT extract(epoch FROM max(created_at) - '{boundary:O}'::timestamptz) FROM batch_export_runs WHERE data_interval_end = '{boundary:O}'");
-    var finishedAfterSettle = await ScalarAsync<double>(
+    var earlier = await ScalarAsync<long>($"SELECT count(*) FROM batch_export_runs WHERE data_interval_end < '{boundary:O}' AND status IN ('Starting', 'Running')");
+    var createdAfter = await ScalarAsync<double?>($"SELECT extract(epoch FROM max(created_at) - '{boundary:O}'::timestamptz) FROM batch_export_runs WHERE data_interval_end = '{boundary:O}'");
+    var finishedAfterSettle = await ScalarAsync<double?>(
         $"SELECT extract(epoch FROM max(finished_at) - '{boundary + settle:O}'::timestamptz) FROM batch_export_runs WHERE data_interval_end = '{boundary:O}'");
     var sorted = latencies.Order().ToArray();
     Console.WriteLine($"boundary {boundary:u}: {runs:N0} run(s) for {exportsWithRun:N0} of {count:N0} exports ({(runs == count && exportsWithRun == count ? "exactly once" : "NOT exactly once")}); " +
-        $"all created {createdAfter:0.0} s after the boundary; {finished:N0} Completed, the last {finishedAfterSettle:0.0} s after boundary + settle delay");
+        $"all created {createdAfter:0.00} s after the boundary; {finished:N0} Completed, the last {finishedAfterSettle:0.0} s after boundary + settle delay; " +
+        $"{earlier:N0} run(s) of earlier boundaries (exports created before them) still unfinished");
     Console.WriteLine($"GET batch_exports/{{id}}/ during the burst: {sorted.Length:N0} requests, median {Percentile(sorted, 0.5):0.0} ms, p99 {Percentile(sorted, 0.99):0.0} ms");
 }
 
@@ -211,5 +213,6 @@ async Task<T> ScalarAsync<T>(string sql)
     await using var connection = new NpgsqlConnection(connectionString);
     await connection.OpenAsync();
     await using var command = new NpgsqlCommand(sql, connection);
-    return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), CultureInfo.InvariantCulture);
+    var value = await command.ExecuteScalarAsync();
+    return value is null or DBNull ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), CultureInfo.InvariantCulture);
 }

@@ -8,7 +8,7 @@ namespace BatchExports.Pipeline.Embedded;
 /// <summary>
 /// The embedded engine's side of the orchestration port. Its state lives in the same database, so every change is
 /// written through the caller's DbContext and commits (or rolls back) with the export itself; so does the
-/// <see cref="EngineNotifications"/> that wakes the engines for new work (delivered on commit, so they see it).
+/// <see cref="EngineNotifications"/> that wakes the engines for new runnable work (delivered on commit, so they see it).
 /// Executors and the backfill driver observe cancellations from the rows, so those need no signal here.
 /// </summary>
 public sealed class EmbeddedOrchestrator(BatchExportsDbContext db, TimeProvider clock) : IExportOrchestrator
@@ -17,8 +17,9 @@ public sealed class EmbeddedOrchestrator(BatchExportsDbContext db, TimeProvider 
     {
         var schedule = await db.BatchExportSchedules.SingleOrDefaultAsync(s => s.BatchExportId == export.Id, cancellationToken);
         ScheduleSync.Apply(export, schedule ?? db.BatchExportSchedules.Add(new BatchExportSchedule { BatchExportId = export.Id }).Entity, schedule == null, clock.GetUtcNow());
-        // Its next firing may be sooner than the one the engines wait for.
-        await EngineNotifications.NotifyAsync(db, cancellationToken);
+        // No notification: a new firing is found by the next poll, and the run it creates waits for its settle delay
+        // anyway (longer than a poll), then starts on the engine's due-time timer. Waking every engine on each save
+        // would cost a scheduler step per POST while thousands of exports are created.
     }
 
     public async Task ExportDeletedAsync(BatchExport export, CancellationToken cancellationToken)
