@@ -55,8 +55,9 @@ public sealed class EmbeddedEngine(
             options.Value.InstanceId, options.Value.Concurrency, reconciled);
 
         var loops = Enumerable.Range(0, options.Value.Concurrency)
-            .Select(_ => LoopAsync("executor", executor.ExecuteNextAsync, stoppingToken))
-            .Append(LoopAsync("scheduler", SchedulerStepAsync, stoppingToken))
+            // An executor wakes the others itself when its run lets a backfill move (RunExecutor).
+            .Select(_ => LoopAsync("executor", executor.ExecuteNextAsync, wakeOnProgress: false, stoppingToken))
+            .Append(LoopAsync("scheduler", SchedulerStepAsync, wakeOnProgress: true, stoppingToken))
             .Append(listener.ListenAsync(stoppingToken));
         await Task.WhenAll(loops);
     }
@@ -82,7 +83,7 @@ public sealed class EmbeddedEngine(
     /// Repeats <paramref name="step"/>; when it found nothing to do, sleeps a poll interval or until the next
     /// <see cref="EngineWakeup"/> (another loop made progress, a notification, a due time), whichever comes first, and backs off while it keeps failing (then without waking early). Work a failed step held is not lost: a run's lease lapses and the run is claimed again.
     /// </summary>
-    private async Task LoopAsync(string name, Func<CancellationToken, Task<bool>> step, CancellationToken stoppingToken)
+    private async Task LoopAsync(string name, Func<CancellationToken, Task<bool>> step, bool wakeOnProgress, CancellationToken stoppingToken)
     {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -94,7 +95,7 @@ public sealed class EmbeddedEngine(
             try
             {
                 busy = await step(stoppingToken);
-                if (busy)
+                if (busy && wakeOnProgress)
                 {
                     wakeup.Wake();
                 }
