@@ -54,6 +54,8 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<ScheduleTicker>();
         services.AddSingleton<BackfillDriver>();
         services.AddSingleton<RunExecutor>();
+        services.AddSingleton<EngineWakeup>();
+        services.AddSingleton<EngineListener>();
         services.AddHostedService<EmbeddedEngine>();
         return services;
     }

@@ -42,6 +42,12 @@ public sealed class BackfillDriver(
             }
         }
 
+        if (changed)
+        {
+            // A created run may be claimed by another engine's idle executor.
+            await EngineNotifications.NotifyAsync(db, cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         foreach (var (backfill, level, message) in messages)

@@ -1,4 +1,5 @@
 using BatchExports.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,14 +15,13 @@ public sealed class EmbeddedEngine(
     ScheduleTicker scheduler,
     BackfillDriver backfills,
     RunExecutor executor,
+    EngineListener listener,
+    EngineWakeup wakeup,
+    IDbContextFactory<BatchExportsDbContext> contexts,
     TimeProvider clock,
     IOptions<EngineOptions> options,
     ILogger<EmbeddedEngine> logger) : BackgroundService
 {
-    // Completed (and replaced) whenever a loop made progress, so the others look at once instead of after a poll: a
-    // finished run lets the backfill driver create the next one or complete the backfill, and a created run is claimed.
-    private TaskCompletionSource _progress = NewProgress();
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled)
@@ -55,20 +55,35 @@ public sealed class EmbeddedEngine(
             options.Value.InstanceId, options.Value.Concurrency, reconciled);
 
         var loops = Enumerable.Range(0, options.Value.Concurrency)
-            .Select(_ => LoopAsync("executor", executor.ExecuteNextAsync, stoppingToken))
-            .Append(LoopAsync("scheduler", async ct =>
-            {
-                var created = await scheduler.TickAsync(ct);
-                return await backfills.TickAsync(ct) || created > 0;
-            }, stoppingToken));
+            // An executor wakes the others itself when its run lets a backfill move (RunExecutor).
+            .Select(_ => LoopAsync("executor", executor.ExecuteNextAsync, wakeOnProgress: false, stoppingToken))
+            .Append(LoopAsync("scheduler", SchedulerStepAsync, wakeOnProgress: true, stoppingToken))
+            .Append(listener.ListenAsync(stoppingToken));
         await Task.WhenAll(loops);
     }
 
     /// <summary>
-    /// Repeats <paramref name="step"/>; when it found nothing to do, sleeps a poll interval or until another loop makes
-    /// progress, whichever comes first, and backs off while it keeps failing (then without waking early). Work a failed step held is not lost: a run's lease lapses and the run is claimed again.
+    /// Ticks schedules and backfills; when neither moved, arms the wake-up for the earliest work already known of (the
+    /// next firing, a run's settle delay or retry back-off), so it starts on time rather than at a poll.
     /// </summary>
-    private async Task LoopAsync(string name, Func<CancellationToken, Task<bool>> step, CancellationToken stoppingToken)
+    private async Task<bool> SchedulerStepAsync(CancellationToken cancellationToken)
+    {
+        var created = await scheduler.TickAsync(cancellationToken);
+        if (await backfills.TickAsync(cancellationToken) || created > 0)
+        {
+            return true;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        wakeup.WakeAt(await NextDueQuery.EarliestAsync(db, clock.GetUtcNow(), cancellationToken));
+        return false;
+    }
+
+    /// <summary>
+    /// Repeats <paramref name="step"/>; when it found nothing to do, sleeps a poll interval or until the next
+    /// <see cref="EngineWakeup"/> (another loop made progress, a notification, a due time), whichever comes first, and backs off while it keeps failing (then without waking early). Work a failed step held is not lost: a run's lease lapses and the run is claimed again.
+    /// </summary>
+    private async Task LoopAsync(string name, Func<CancellationToken, Task<bool>> step, bool wakeOnProgress, CancellationToken stoppingToken)
     {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -76,13 +91,13 @@ public sealed class EmbeddedEngine(
             var busy = false;
             var delay = options.Value.PollInterval;
             // Taken before the step, so progress made while it ran is not missed.
-            Task? progress = Volatile.Read(ref _progress).Task;
+            Task? progress = wakeup.Next;
             try
             {
                 busy = await step(stoppingToken);
-                if (busy)
+                if (busy && wakeOnProgress)
                 {
-                    Interlocked.Exchange(ref _progress, NewProgress()).TrySetResult();
+                    wakeup.Wake();
                 }
 
                 if (failures > 0)
@@ -124,8 +139,6 @@ public sealed class EmbeddedEngine(
             logger.LogWarning(exception, "Embedded engine {Loop}: the database is not reachable; backing off until it is", name);
         }
     }
-
-    private static TaskCompletionSource NewProgress() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task<bool> SleepAsync(TimeSpan delay, Task? wake, CancellationToken stoppingToken)
     {

@@ -7,8 +7,9 @@ namespace BatchExports.Pipeline.Embedded;
 
 /// <summary>
 /// The embedded engine's side of the orchestration port. Its state lives in the same database, so every change is
-/// written through the caller's DbContext and commits (or rolls back) with the export itself. Executors and the
-/// backfill driver observe cancellations from the rows, so those need no signal here.
+/// written through the caller's DbContext and commits (or rolls back) with the export itself; so does the
+/// <see cref="EngineNotifications"/> that wakes the engines for new runnable work (delivered on commit, so they see it).
+/// Executors and the backfill driver observe cancellations from the rows, so those need no signal here.
 /// </summary>
 public sealed class EmbeddedOrchestrator(BatchExportsDbContext db, TimeProvider clock) : IExportOrchestrator
 {
@@ -16,6 +17,9 @@ public sealed class EmbeddedOrchestrator(BatchExportsDbContext db, TimeProvider 
     {
         var schedule = await db.BatchExportSchedules.SingleOrDefaultAsync(s => s.BatchExportId == export.Id, cancellationToken);
         ScheduleSync.Apply(export, schedule ?? db.BatchExportSchedules.Add(new BatchExportSchedule { BatchExportId = export.Id }).Entity, schedule == null, clock.GetUtcNow());
+        // No notification: a new firing is found by the next poll, and the run it creates waits for its settle delay
+        // anyway (longer than a poll), then starts on the engine's due-time timer. Waking every engine on each save
+        // would cost a scheduler step per POST while thousands of exports are created.
     }
 
     public async Task ExportDeletedAsync(BatchExport export, CancellationToken cancellationToken)
@@ -29,7 +33,9 @@ public sealed class EmbeddedOrchestrator(BatchExportsDbContext db, TimeProvider 
 
     public Task RunCancelledAsync(BatchExportRun run, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task BackfillCreatedAsync(BatchExportBackfill backfill, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task BackfillCreatedAsync(BatchExportBackfill backfill, CancellationToken cancellationToken) => EngineNotifications.NotifyAsync(db, cancellationToken);
+
+    public Task OnDemandRunCreatedAsync(BatchExportRun run, CancellationToken cancellationToken) => EngineNotifications.NotifyAsync(db, cancellationToken);
 
     public Task BackfillCancelledAsync(BatchExportBackfill backfill, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -16,6 +16,7 @@ namespace BatchExports.Pipeline.Embedded;
 public sealed class RunExecutor(
     IDbContextFactory<BatchExportsDbContext> contexts,
     RunLifecycle lifecycle,
+    EngineWakeup wakeup,
     TimeProvider clock,
     IOptions<EngineOptions> options,
     ILogger<RunExecutor> logger)
@@ -31,7 +32,23 @@ public sealed class RunExecutor(
             return false;
         }
 
-        await ExecuteAsync(run, stopping);
+        var completed = await ExecuteAsync(run, stopping);
+        if (!completed)
+        {
+            // A retry may now wait for its back-off: the scheduler arms the wake-up for it.
+            wakeup.Wake();
+        }
+
+        if (run.BackfillId != null)
+        {
+            // The backfill can take its next step (its next run, or Completed): here at once, and in another engine on
+            // the database through the notification. A completed scheduled run wakes no one: nothing waits for it,
+            // and waking the scheduler after each of a boundary's thousands of runs would double their cost.
+            wakeup.Wake();
+            await using var db = await contexts.CreateDbContextAsync(stopping);
+            await EngineNotifications.NotifyAsync(db, stopping);
+        }
+
         return true;
     }
 
@@ -56,13 +73,14 @@ public sealed class RunExecutor(
         return claimed.SingleOrDefault();
     }
 
-    private async Task ExecuteAsync(BatchExportRun run, CancellationToken stopping)
+    /// <summary>Returns whether the run completed; false when it ended otherwise or was left for a later attempt.</summary>
+    private async Task<bool> ExecuteAsync(BatchExportRun run, CancellationToken stopping)
     {
         var lease = new RunLease(run.Id, Options.InstanceId);
         var started = await lifecycle.StartAsync(run, lease, new RunRetryPolicy(Options.MaxAttempts, Options.RetryBackoff), stopping);
         if (started == null)
         {
-            return;
+            return false;
         }
 
         using var cancelled = new CancellationTokenSource();
@@ -81,13 +99,14 @@ public sealed class RunExecutor(
                 : cancelled.IsCancellationRequested ? RunInterruption.Cancelled
                 : RunInterruption.Stopping;
             await lifecycle.FailAsync(started, exception, interruption);
-            return;
+            return false;
         }
 
         await StopHeartbeatAsync(heartbeatStop, heartbeat);
         // Outside the catch: if the database is away for this write, the export did not fail. The error reaches the
         // engine loop, the lease lapses and the run is claimed again (its output keys are deterministic).
         await lifecycle.CompleteAsync(started, outcome);
+        return true;
     }
 
     /// <summary>

@@ -5,6 +5,8 @@ using BatchExports.Core.Services.Logs;
 using BatchExports.Pipeline.Runs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace BatchExports.Pipeline.Embedded;
 
@@ -20,29 +22,36 @@ public sealed class ScheduleTicker(
     IOptions<EngineOptions> options)
 {
     /// <summary>Creates the runs due by now; returns how many were created.</summary>
+    /// <remarks>
+    /// Set-based, so a boundary shared by tens of thousands of schedules costs a few round trips rather than one per
+    /// schedule: the due schedules are read (and locked) in one query, their intervals computed here from the one
+    /// calendar, the runs inserted in one statement and the cursors moved in another, all in one transaction.
+    /// </remarks>
     public async Task<int> TickAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var created = 0;
         var skippedLogs = new List<(BatchExportSchedule Schedule, int Count, DateTimeOffset First, DateTimeOffset Last)>();
+        var runs = new List<(Guid BatchExportId, DataInterval Interval, DateTimeOffset NextAttemptAt)>();
+        var cursors = new List<(Guid BatchExportId, DateTimeOffset LastBoundary, DateTimeOffset? NextFiringAt)>();
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var schedules = await db.BatchExportSchedules
             .FromSql($"SELECT * FROM batch_export_schedules WHERE NOT paused AND next_firing_at <= {now} FOR UPDATE SKIP LOCKED")
+            .AsNoTracking()
             .ToListAsync(cancellationToken);
 
+        var oldestAllowed = now - options.Value.CatchUpWindow;
         foreach (var schedule in schedules)
         {
             var spec = ScheduleSpec.Of(schedule);
             var firings = ExportCalendar.FiringsBetween(spec, schedule.LastBoundary, now).ToList();
             if (firings.Count == 0)
             {
-                schedule.NextFiringAt = ExportCalendar.NextFiring(spec, schedule.LastBoundary);
+                cursors.Add((schedule.BatchExportId, schedule.LastBoundary, ExportCalendar.NextFiring(spec, schedule.LastBoundary)));
                 continue;
             }
 
-            var oldestAllowed = now - options.Value.CatchUpWindow;
             var skipped = firings.Where(b => b < oldestAllowed).ToList();
             if (skipped.Count > 0)
             {
@@ -52,15 +61,20 @@ public sealed class ScheduleTicker(
             foreach (var boundary in firings.Where(b => b >= oldestAllowed))
             {
                 var interval = ExportCalendar.IntervalEndingAt(spec, boundary);
-                created += await RunRows.InsertAsync(
-                    db, schedule.BatchExportId, backfillId: null, interval, now, interval.End + options.Value.SettleDelay, cancellationToken);
+                runs.Add((schedule.BatchExportId, interval, interval.End + options.Value.SettleDelay));
             }
 
-            schedule.LastBoundary = firings[^1];
-            schedule.NextFiringAt = ExportCalendar.NextFiring(spec, schedule.LastBoundary);
+            cursors.Add((schedule.BatchExportId, firings[^1], ExportCalendar.NextFiring(spec, firings[^1])));
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        var created = await RunRows.InsertScheduledAsync(db, runs, now, cancellationToken);
+        await MoveCursorsAsync(db, cursors, cancellationToken);
+        if (created > 0)
+        {
+            // Another engine on the database may be the one with idle executors when the settle delay ends.
+            await EngineNotifications.NotifyAsync(db, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
 
         foreach (var (schedule, count, first, last) in skippedLogs)
@@ -73,4 +87,18 @@ public sealed class ScheduleTicker(
 
         return created;
     }
+
+    private static Task<int> MoveCursorsAsync(
+        BatchExportsDbContext db, List<(Guid BatchExportId, DateTimeOffset LastBoundary, DateTimeOffset? NextFiringAt)> cursors, CancellationToken cancellationToken) =>
+        cursors.Count == 0 ? Task.FromResult(0) : db.Database.ExecuteSqlRawAsync("""
+            UPDATE batch_export_schedules s SET last_boundary = c.last_boundary, next_firing_at = c.next_firing_at
+            FROM unnest(@ids, @boundaries, @firings) AS c(batch_export_id, last_boundary, next_firing_at)
+            WHERE s.batch_export_id = c.batch_export_id
+            """,
+            [
+                new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = cursors.Select(c => c.BatchExportId).ToArray() },
+                new NpgsqlParameter("boundaries", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = cursors.Select(c => c.LastBoundary.ToUniversalTime()).ToArray() },
+                new NpgsqlParameter("firings", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = cursors.Select(c => c.NextFiringAt?.ToUniversalTime()).ToArray() },
+            ],
+            cancellationToken);
 }
