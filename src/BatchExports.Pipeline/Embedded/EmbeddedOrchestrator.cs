@@ -15,7 +15,10 @@ public sealed class EmbeddedOrchestrator(BatchExportsDbContext db, TimeProvider 
 {
     public async Task ExportSavedAsync(BatchExport export, CancellationToken cancellationToken)
     {
-        var schedule = await db.BatchExportSchedules.SingleOrDefaultAsync(s => s.BatchExportId == export.Id, cancellationToken);
+        // An export not saved yet (a create) has no schedule row to look for: no query, one round trip less per POST.
+        var schedule = db.Entry(export).State == EntityState.Added
+            ? null
+            : await db.BatchExportSchedules.SingleOrDefaultAsync(s => s.BatchExportId == export.Id, cancellationToken);
         ScheduleSync.Apply(export, schedule ?? db.BatchExportSchedules.Add(new BatchExportSchedule { BatchExportId = export.Id }).Entity, schedule == null, clock.GetUtcNow());
         // No notification: a new firing is found by the next poll, and the run it creates waits for its settle delay
         // anyway (longer than a poll), then starts on the engine's due-time timer. Waking every engine on each save

@@ -20,16 +20,32 @@ public sealed class ScheduledSave(BatchExportsDbContext db, IExportOrchestrator 
 
     private async Task SaveAsync(BatchExport export, bool isNew, Func<BatchExport, CancellationToken, Task> applySchedule, CancellationToken cancellationToken)
     {
-        await using var transaction = await EngineTransaction.BeginAsync(db, orchestrator, cancellationToken);
-        if (isNew)
+        // EF would wrap each SaveChanges in a savepoint of the open transaction (SAVEPOINT and RELEASE, a round trip
+        // each); a failed save here throws and rolls the whole transaction back, so a savepoint buys nothing.
+        db.Database.AutoSavepointsEnabled = false;
+        try
         {
-            db.BatchExports.Add(export);
-        }
+            await using var transaction = await EngineTransaction.BeginAsync(db, orchestrator, cancellationToken);
+            if (isNew)
+            {
+                // A new export has no schedule yet, so the engine's schedule state is added before anything is sent
+                // and the export, its destination and its schedule go to PostgreSQL as one batch.
+                db.BatchExports.Add(export);
+                await applySchedule(export, cancellationToken);
+            }
+            else
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                // The engine may write schedule state of its own (e.g. the next firing), saved in the same transaction.
+                await applySchedule(export, cancellationToken);
+            }
 
-        await db.SaveChangesAsync(cancellationToken);
-        // The engine may write schedule state of its own (e.g. the next firing), saved in the same transaction.
-        await applySchedule(export, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = true;
+        }
     }
 }
