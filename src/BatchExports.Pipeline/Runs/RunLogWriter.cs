@@ -20,6 +20,7 @@ public sealed class RunLogWriter(IDbContextFactory<BatchExportsDbContext> contex
     public Task WriteRunAsync(int teamId, BatchExportRun run, string level, string message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        cancellationToken.ThrowIfCancellationRequested();
         var entry = new BatchExportLogEntry
         {
             TeamId = teamId,
@@ -45,7 +46,9 @@ public sealed class RunLogWriter(IDbContextFactory<BatchExportsDbContext> contex
             _ = Task.Run(FlushAsync, CancellationToken.None);
         }
 
-        return stored.Task.WaitAsync(cancellationToken);
+        // Once queued, the line is waited for whatever the token says: a caller that gave up here would go on to write
+        // its next line (say, "cancelled") before this one is stored, and the run's log would read out of order.
+        return stored.Task;
     }
 
     /// <summary>Inserts what is pending, group after group, until nothing is left; one flush runs at a time.</summary>
