@@ -80,7 +80,7 @@ public sealed class EmbeddedEngine(
     }
 
     private async Task<bool> ExecuteBatchAsync(CancellationToken cancellationToken) =>
-        await executor.ExecuteBatchAsync(options.Value.RunConcurrency, cancellationToken) > 0;
+        await executor.ExecuteBatchAsync(options.Value.RunConcurrency, advanceBackfills: true, cancellationToken) > 0;
 
     /// <summary>
     /// Repeats <paramref name="step"/>; when it found nothing to do, sleeps a poll interval or until the next

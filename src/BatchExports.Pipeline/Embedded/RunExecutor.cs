@@ -20,6 +20,7 @@ namespace BatchExports.Pipeline.Embedded;
 public sealed class RunExecutor(
     IDbContextFactory<BatchExportsDbContext> contexts,
     RunLifecycle lifecycle,
+    BackfillDriver backfills,
     EngineWakeup wakeup,
     TimeProvider clock,
     IOptions<EngineOptions> options,
@@ -30,10 +31,15 @@ public sealed class RunExecutor(
     private EngineOptions Options => options.Value;
 
     /// <summary>Runs one claimable run if there is one; returns whether it found work.</summary>
-    public async Task<bool> ExecuteNextAsync(CancellationToken stopping) => await ExecuteBatchAsync(1, stopping) > 0;
+    public async Task<bool> ExecuteNextAsync(CancellationToken stopping) => await ExecuteBatchAsync(1, advanceBackfills: false, stopping) > 0;
 
-    /// <summary>Claims up to <paramref name="limit"/> runs and executes them; returns how many it claimed (0: no work).</summary>
-    public async Task<int> ExecuteBatchAsync(int limit, CancellationToken stopping)
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> runs and executes them; returns how many it claimed (0: no work). With
+    /// <paramref name="advanceBackfills"/>, a batch that held a backfill's run moves the backfills on itself (their next
+    /// run, or Completed), so that run is claimed by this loop's next batch rather than after a wake-up of the
+    /// scheduler loop and another of an executor; a test driver that steps the engine passes false and ticks them itself.
+    /// </summary>
+    public async Task<int> ExecuteBatchAsync(int limit, bool advanceBackfills, CancellationToken stopping)
     {
         var runs = await ClaimAsync(limit, stopping);
         if (runs.Count == 0)
@@ -83,6 +89,11 @@ public sealed class RunExecutor(
             // The backfill can take its next step (its next run, or Completed): here at once, and in another engine on
             // the database through the notification. A completed scheduled run wakes no one: nothing waits for it,
             // and waking the scheduler after each of a boundary's thousands of runs would double their cost.
+            if (advanceBackfills)
+            {
+                await backfills.TickAsync(stopping);
+            }
+
             wakeup.Wake();
             await using var db = await contexts.CreateDbContextAsync(stopping);
             await EngineNotifications.NotifyAsync(db, stopping);

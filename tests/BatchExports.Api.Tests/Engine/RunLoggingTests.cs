@@ -155,8 +155,8 @@ public sealed class RunLoggingTests : IAsyncLifetime
         _factory.Pipeline.Script(failing.Id, _ => throw new NonRetryableExportException("nope"));
         _factory.Pipeline.Script(retried.Id, _ => throw new IOException("connection reset by peer"));
 
-        Assert.Equal(3, await _factory.Engine.Executor.ExecuteBatchAsync(10, CancellationToken.None));
-        Assert.Equal(0, await _factory.Engine.Executor.ExecuteBatchAsync(10, CancellationToken.None));
+        Assert.Equal(3, await _factory.Engine.Executor.ExecuteBatchAsync(10, advanceBackfills: false, CancellationToken.None));
+        Assert.Equal(0, await _factory.Engine.Executor.ExecuteBatchAsync(10, advanceBackfills: false, CancellationToken.None));
 
         Assert.Equal(RunStatuses.Completed, (await StoredAsync(run.Id)).Status);
         Assert.Equal(["INFO", "INFO"], (await LogsAsync(client, tenant.TeamId, id, run.Id)).Select(l => (string)l["level"]!).ToArray());
