@@ -79,9 +79,23 @@ async Task PickupAsync(int rounds)
             SELECT extract(epoch FROM b.finished_at - (SELECT max(finished_at) FROM batch_export_runs WHERE backfill_id = b.id)) * 1000
             FROM batch_export_backfills b WHERE b.id = '{backfillId}'
             """);
+        // Where an interval step's time goes: the backfill driver creating the next run after the previous one finished,
+        // an executor claiming and starting it (its start log line), and the run itself (start line → finished).
+        var steps = await ScalarAsync<string>($$"""
+            WITH r AS (
+                SELECT r.created_at, r.finished_at, lag(r.finished_at) OVER (ORDER BY r.data_interval_start) AS previous_finished,
+                    (SELECT min(l.timestamp) FROM batch_export_log_entries l WHERE l.instance_id = r.id::text) AS started
+                FROM batch_export_runs r WHERE r.backfill_id = '{{backfillId}}')
+            SELECT format('%s / %s / %s',
+                round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM created_at - previous_finished)) * 1000)::numeric, 1),
+                round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM started - created_at)) * 1000)::numeric, 1),
+                round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started)) * 1000)::numeric, 1))
+            FROM r
+            """);
         var toRunning = (new DateTimeOffset(firstStart, TimeSpan.Zero) - posted).TotalMilliseconds;
         Console.WriteLine($"  round {round}: {runs} run(s) Completed; POST → first run Running {toRunning:0} ms; last run finished → backfill Completed {lastGap:0} ms; " +
-            $"POST → backfill Completed (seen by GET every 5 ms) {done.TotalMilliseconds:0} ms");
+            $"POST → backfill Completed (seen by GET every 5 ms) {done.TotalMilliseconds:0} ms; " +
+            $"per interval, median ms: previous run finished → next created / created → started / started → finished {steps}");
         postToRunning.Add(toRunning);
         lastRunToCompleted.Add(lastGap);
         postToCompleted.Add(done.TotalMilliseconds);

@@ -8,7 +8,7 @@ namespace BatchExports.Pipeline.Embedded;
 
 /// <summary>
 /// The embedded engine: reconciles schedules on start, then ticks schedules and backfills and keeps
-/// <see cref="EngineOptions.Concurrency"/> executors claiming runs. Several processes may share one database.
+/// <see cref="EngineOptions.Concurrency"/> executors claiming batches of runs. Several processes may share one database.
 /// </summary>
 public sealed class EmbeddedEngine(
     ScheduleReconciler reconciler,
@@ -56,7 +56,7 @@ public sealed class EmbeddedEngine(
 
         var loops = Enumerable.Range(0, options.Value.Concurrency)
             // An executor wakes the others itself when its run lets a backfill move (RunExecutor).
-            .Select(_ => LoopAsync("executor", executor.ExecuteNextAsync, wakeOnProgress: false, stoppingToken))
+            .Select(_ => LoopAsync("executor", ExecuteBatchAsync, wakeOnProgress: false, stoppingToken))
             .Append(LoopAsync("scheduler", SchedulerStepAsync, wakeOnProgress: true, stoppingToken))
             .Append(listener.ListenAsync(stoppingToken));
         await Task.WhenAll(loops);
@@ -78,6 +78,9 @@ public sealed class EmbeddedEngine(
         wakeup.WakeAt(await NextDueQuery.EarliestAsync(db, clock.GetUtcNow(), cancellationToken));
         return false;
     }
+
+    private async Task<bool> ExecuteBatchAsync(CancellationToken cancellationToken) =>
+        await executor.ExecuteBatchAsync(options.Value.RunConcurrency, advanceBackfills: true, cancellationToken) > 0;
 
     /// <summary>
     /// Repeats <paramref name="step"/>; when it found nothing to do, sleeps a poll interval or until the next

@@ -10,9 +10,20 @@ public sealed class EngineOptions
     /// <summary>Off in API tests that drive time themselves, and on processes that should only serve the API.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Runs executed at once by this process.</summary>
+    /// <summary>
+    /// Runs exporting at once in this process (reading the source and writing the destination), and the number of
+    /// executor loops claiming runs.
+    /// </summary>
     [Range(1, 64)]
     public int Concurrency { get; set; } = 2;
+
+    /// <summary>
+    /// Runs one executor loop claims in one statement and takes through their lifecycle together (status, log lines,
+    /// heartbeat). Their round trips to PostgreSQL overlap; only <see cref="Concurrency"/> of them export at once. Each
+    /// uses a pooled connection while it writes, so loops × this stays well under the connection pool's size.
+    /// </summary>
+    [Range(1, 256)]
+    public int RunConcurrency { get; set; } = 16;
 
     /// <summary>How often the engine looks for due intervals, backfill steps and claimable runs.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using BatchExports.Core.Domain;
 using BatchExports.Core.Persistence;
 using BatchExports.Pipeline.Runs;
@@ -8,51 +9,100 @@ using Microsoft.Extensions.Options;
 namespace BatchExports.Pipeline.Embedded;
 
 /// <summary>
-/// Claims one due run and executes it. A claim is a single <c>UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)</c>
-/// that takes a lease; a heartbeat renews it and notices cancellation. If the process dies, the lease lapses and
-/// another executor takes the run again, counting the attempt. What happens to the run between claim and release is
-/// the shared <see cref="RunLifecycle"/>.
+/// Claims due runs in batches and executes them. A claim is a single <c>UPDATE … WHERE id IN (SELECT … LIMIT n FOR
+/// UPDATE SKIP LOCKED)</c> that takes a lease on each; one heartbeat per batch renews the leases of its unfinished runs
+/// in one statement and notices cancellation. If the process dies, the leases lapse and another executor takes the runs
+/// again, counting the attempt. A batch's runs go through their lifecycle together (their exports loaded in one query,
+/// their log lines sharing inserts), but only <see cref="EngineOptions.Concurrency"/> of them export at once, so a batch
+/// of runs that wait on nothing but PostgreSQL finishes in a few round trips while heavy exports stay bounded. What
+/// happens to a run between claim and release is the shared <see cref="RunLifecycle"/>.
 /// </summary>
 public sealed class RunExecutor(
     IDbContextFactory<BatchExportsDbContext> contexts,
     RunLifecycle lifecycle,
+    BackfillDriver backfills,
     EngineWakeup wakeup,
     TimeProvider clock,
     IOptions<EngineOptions> options,
-    ILogger<RunExecutor> logger)
+    ILogger<RunExecutor> logger) : IDisposable
 {
+    private readonly SemaphoreSlim _exporting = new(options.Value.Concurrency);
+
     private EngineOptions Options => options.Value;
 
     /// <summary>Runs one claimable run if there is one; returns whether it found work.</summary>
-    public async Task<bool> ExecuteNextAsync(CancellationToken stopping)
+    public async Task<bool> ExecuteNextAsync(CancellationToken stopping) => await ExecuteBatchAsync(1, advanceBackfills: false, stopping) > 0;
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> runs and executes them; returns how many it claimed (0: no work). With
+    /// <paramref name="advanceBackfills"/>, a batch that held a backfill's run moves the backfills on itself (their next
+    /// run, or Completed), so that run is claimed by this loop's next batch rather than after a wake-up of the
+    /// scheduler loop and another of an executor; a test driver that steps the engine passes false and ticks them itself.
+    /// </summary>
+    public async Task<int> ExecuteBatchAsync(int limit, bool advanceBackfills, CancellationToken stopping)
     {
-        var run = await ClaimAsync(stopping);
-        if (run == null)
+        var runs = await ClaimAsync(limit, stopping);
+        if (runs.Count == 0)
         {
-            return false;
+            return 0;
         }
 
-        var completed = await ExecuteAsync(run, stopping);
-        if (!completed)
+        // Created before anything can fail, so the heartbeat may cancel any of them; disposed once it has stopped.
+        var cancels = runs.ToDictionary(r => r.Id, _ => new CancellationTokenSource());
+        var unfinished = new ConcurrentDictionary<Guid, bool>(runs.Select(r => KeyValuePair.Create(r.Id, true)));
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(unfinished, cancels, heartbeatStop.Token);
+        bool[] completed;
+        try
+        {
+            var exports = await lifecycle.LoadExportsAsync(runs, stopping);
+            completed = await Task.WhenAll(runs.Select(async run =>
+            {
+                try
+                {
+                    return await ExecuteAsync(run, exports[run.Id], cancels[run.Id], stopping);
+                }
+                finally
+                {
+                    unfinished.TryRemove(run.Id, out _);
+                }
+            }));
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+            foreach (var cancel in cancels.Values)
+            {
+                cancel.Dispose();
+            }
+        }
+
+        if (completed.Contains(false))
         {
             // A retry may now wait for its back-off: the scheduler arms the wake-up for it.
             wakeup.Wake();
         }
 
-        if (run.BackfillId != null)
+        if (runs.Any(r => r.BackfillId != null))
         {
             // The backfill can take its next step (its next run, or Completed): here at once, and in another engine on
             // the database through the notification. A completed scheduled run wakes no one: nothing waits for it,
             // and waking the scheduler after each of a boundary's thousands of runs would double their cost.
+            if (advanceBackfills)
+            {
+                await backfills.TickAsync(stopping);
+            }
+
             wakeup.Wake();
             await using var db = await contexts.CreateDbContextAsync(stopping);
             await EngineNotifications.NotifyAsync(db, stopping);
         }
 
-        return true;
+        return runs.Count;
     }
 
-    private async Task<BatchExportRun?> ClaimAsync(CancellationToken cancellationToken)
+    private async Task<List<BatchExportRun>> ClaimAsync(int limit, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var leaseUntil = now + Options.LeaseDuration;
@@ -61,40 +111,46 @@ public sealed class RunExecutor(
             UPDATE batch_export_runs
             SET status = 'Running', attempt = attempt + 1, lease_owner = {Options.InstanceId},
                 lease_expires_at = {leaseUntil}, last_updated_at = {now}
-            WHERE id = (
+            WHERE id IN (
                 SELECT id FROM batch_export_runs
                 WHERE status IN ('Starting', 'Running') AND next_attempt_at <= {now}
                   AND (lease_expires_at IS NULL OR lease_expires_at < {now})
                 ORDER BY next_attempt_at, created_at
-                LIMIT 1
+                LIMIT {limit}
                 FOR UPDATE SKIP LOCKED)
             RETURNING *
             """).AsNoTracking().ToListAsync(cancellationToken);
-        return claimed.SingleOrDefault();
+        // RETURNING keeps no order; the batch starts its runs oldest first, as one-at-a-time claims did.
+        return [.. claimed.OrderBy(r => r.NextAttemptAt).ThenBy(r => r.CreatedAt)];
     }
 
     /// <summary>Returns whether the run completed; false when it ended otherwise or was left for a later attempt.</summary>
-    private async Task<bool> ExecuteAsync(BatchExportRun run, CancellationToken stopping)
+    private async Task<bool> ExecuteAsync(BatchExportRun run, BatchExport? export, CancellationTokenSource cancelled, CancellationToken stopping)
     {
         var lease = new RunLease(run.Id, Options.InstanceId);
-        var started = await lifecycle.StartAsync(run, lease, new RunRetryPolicy(Options.MaxAttempts, Options.RetryBackoff), stopping);
+        var started = await lifecycle.StartAsync(run, export, lease, new RunRetryPolicy(Options.MaxAttempts, Options.RetryBackoff), stopping);
         if (started == null)
         {
             return false;
         }
 
-        using var cancelled = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, cancelled.Token);
-        using var heartbeatStop = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(lease, run.Id, cancelled, heartbeatStop.Token);
         RunOutcome outcome;
         try
         {
-            outcome = await lifecycle.ExecuteAsync(started, linked.Token);
+            // Waiting for an export slot counts as running: a cancel or a stop meanwhile ends the run as it would mid-export.
+            await _exporting.WaitAsync(linked.Token);
+            try
+            {
+                outcome = await lifecycle.ExecuteAsync(started, linked.Token);
+            }
+            finally
+            {
+                _exporting.Release();
+            }
         }
         catch (Exception exception)
         {
-            await StopHeartbeatAsync(heartbeatStop, heartbeat);
             var interruption = !linked.IsCancellationRequested ? RunInterruption.None
                 : cancelled.IsCancellationRequested ? RunInterruption.Cancelled
                 : RunInterruption.Stopping;
@@ -102,7 +158,6 @@ public sealed class RunExecutor(
             return false;
         }
 
-        await StopHeartbeatAsync(heartbeatStop, heartbeat);
         // Outside the catch: if the database is away for this write, the export did not fail. The error reaches the
         // engine loop, the lease lapses and the run is claimed again (its output keys are deterministic).
         await lifecycle.CompleteAsync(started, outcome);
@@ -110,10 +165,12 @@ public sealed class RunExecutor(
     }
 
     /// <summary>
-    /// Renews the lease; when the run is no longer ours and Running (cancelled, or taken over), cancels it. A failed
-    /// renewal (the database is briefly away) is retried on the next beat; only a lapsed lease lets another take over.
+    /// Renews the leases of a batch's unfinished runs in one statement; a run that is no longer ours and Running
+    /// (cancelled, or taken over) is cancelled. A failed renewal (the database is briefly away) is retried on the next
+    /// beat; only a lapsed lease lets another take over.
     /// </summary>
-    private async Task HeartbeatAsync(RunLease lease, Guid runId, CancellationTokenSource cancelled, CancellationToken stop)
+    private async Task HeartbeatAsync(
+        ConcurrentDictionary<Guid, bool> unfinished, IReadOnlyDictionary<Guid, CancellationTokenSource> cancels, CancellationToken stop)
     {
         var failures = 0;
         while (!stop.IsCancellationRequested)
@@ -121,14 +178,25 @@ public sealed class RunExecutor(
             try
             {
                 await Task.Delay(Options.HeartbeatInterval, clock, stop);
+                var ids = unfinished.Keys.ToList();
+                if (ids.Count == 0)
+                {
+                    continue;
+                }
+
                 await using var db = await contexts.CreateDbContextAsync(stop);
                 var leaseUntil = clock.GetUtcNow() + Options.LeaseDuration;
-                var renewed = await lease.Owned(db.BatchExportRuns)
+                var renewed = await RunLease.OwnedOf(db.BatchExportRuns, ids, Options.InstanceId)
                     .ExecuteUpdateAsync(set => set.SetProperty(r => r.LeaseExpiresAt, leaseUntil), stop);
-                if (renewed == 0)
+                if (renewed < ids.Count)
                 {
-                    await cancelled.CancelAsync();
-                    return;
+                    // Only then ask which: the common beat is the one statement.
+                    var held = (await RunLease.OwnedOf(db.BatchExportRuns, ids, Options.InstanceId).Select(r => r.Id).ToListAsync(stop)).ToHashSet();
+                    foreach (var lost in ids.Where(id => !held.Contains(id) && unfinished.ContainsKey(id)))
+                    {
+                        unfinished.TryRemove(lost, out _);
+                        await cancels[lost].CancelAsync();
+                    }
                 }
 
                 failures = 0;
@@ -141,15 +209,11 @@ public sealed class RunExecutor(
             {
                 if (failures++ == 0)
                 {
-                    logger.LogWarning(exception, "Heartbeat of run {RunId} failed; retrying", runId);
+                    logger.LogWarning(exception, "Heartbeat of {Count} run(s) failed; retrying", unfinished.Count);
                 }
             }
         }
     }
 
-    private static async Task StopHeartbeatAsync(CancellationTokenSource stop, Task heartbeat)
-    {
-        await stop.CancelAsync();
-        await heartbeat;
-    }
+    public void Dispose() => _exporting.Dispose();
 }

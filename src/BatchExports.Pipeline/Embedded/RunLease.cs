@@ -14,6 +14,10 @@ public sealed class RunLease(Guid runId, string instanceId) : IRunOwnership
     public IQueryable<BatchExportRun> Owned(IQueryable<BatchExportRun> runs) =>
         runs.Where(r => r.Id == runId && r.LeaseOwner == instanceId && r.Status == RunStatuses.Running);
 
+    /// <summary>The same predicate for many runs at once: the ones of <paramref name="runIds"/> still held by <paramref name="instanceId"/>.</summary>
+    public static IQueryable<BatchExportRun> OwnedOf(IQueryable<BatchExportRun> runs, IReadOnlyCollection<Guid> runIds, string instanceId) =>
+        runs.Where(r => runIds.Contains(r.Id) && r.LeaseOwner == instanceId && r.Status == RunStatuses.Running);
+
     public void Release(UpdateSettersBuilder<BatchExportRun> set)
     {
         ArgumentNullException.ThrowIfNull(set);

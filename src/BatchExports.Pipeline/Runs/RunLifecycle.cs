@@ -21,11 +21,12 @@ public sealed class RunLifecycle(
     IDbContextFactory<BatchExportsDbContext> contexts,
     IRunPipeline pipeline,
     ConfigCipher cipher,
-    ExportLog exportLog,
     IServiceScopeFactory scopes,
     TimeProvider clock,
     ILogger<RunLifecycle> logger)
 {
+    private readonly RunLogWriter _runLog = new(contexts, clock);
+
     /// <summary>
     /// Loads the run's export (its batch export, or its on-demand export as one) and decides whether the attempt may go ahead; returns null when the run ended here
     /// (its export is gone or deleted, or it was interrupted more often than the policy allows).
@@ -33,30 +34,45 @@ public sealed class RunLifecycle(
     public async Task<StartedRun?> StartAsync(BatchExportRun run, IRunOwnership ownership, RunRetryPolicy policy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        var exports = await LoadExportsAsync([run], cancellationToken);
+        return await StartAsync(run, exports[run.Id], ownership, policy, cancellationToken);
+    }
+
+    /// <summary>
+    /// The exports of many runs in (at most) two queries, keyed by run id; null where the export no longer exists. An
+    /// engine that claimed a batch of runs loads them here once instead of one query per run.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, BatchExport?>> LoadExportsAsync(IReadOnlyCollection<BatchExportRun> runs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var exportIds = runs.Where(r => r.BatchExportOnDemandId == null && r.BatchExportId != null).Select(r => r.BatchExportId!.Value).Distinct().ToList();
+        var onDemandIds = runs.Where(r => r.BatchExportOnDemandId != null).Select(r => r.BatchExportOnDemandId!.Value).Distinct().ToList();
+        var exports = exportIds.Count == 0 ? [] : await db.BatchExports.Include(e => e.Destination).AsNoTracking()
+            .Where(e => exportIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
+        var onDemands = onDemandIds.Count == 0 ? [] : await db.BatchExportOnDemands.Include(o => o.Destination).AsNoTracking()
+            .Where(o => onDemandIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, cancellationToken);
+        return runs.ToDictionary(r => r.Id, r => r.BatchExportOnDemandId is { } onDemandId
+            ? onDemands.TryGetValue(onDemandId, out var onDemand) ? OnDemandExports.AsRunnableExport(onDemand) : null
+            : r.BatchExportId is { } exportId && exports.TryGetValue(exportId, out var export) ? export : null);
+    }
+
+    /// <summary>
+    /// <see cref="StartAsync(BatchExportRun, IRunOwnership, RunRetryPolicy, CancellationToken)"/> with the run's export
+    /// already loaded (<see cref="LoadExportsAsync"/>; null when it no longer exists).
+    /// </summary>
+    public async Task<StartedRun?> StartAsync(BatchExportRun run, BatchExport? export, IRunOwnership ownership, RunRetryPolicy policy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(ownership);
         ArgumentNullException.ThrowIfNull(policy);
-        BatchExport? export;
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
-        {
-            if (run.BatchExportOnDemandId is { } onDemandId)
-            {
-                var onDemand = await db.BatchExportOnDemands.Include(o => o.Destination).AsNoTracking()
-                    .SingleOrDefaultAsync(o => o.Id == onDemandId, cancellationToken);
-                export = onDemand == null ? null : OnDemandExports.AsRunnableExport(onDemand);
-            }
-            else
-            {
-                export = await db.BatchExports.Include(e => e.Destination).AsNoTracking().SingleOrDefaultAsync(e => e.Id == run.BatchExportId, cancellationToken);
-            }
-        }
-
         if (export == null)
         {
             await WriteFinalAsync(run, ownership, RunStatuses.Failed, "The batch export of this run no longer exists.", null, cancellationToken);
             return null;
         }
 
-        var log = new RunLog(exportLog, run, export.TeamId);
+        var log = new RunLog(_runLog, run, export.TeamId);
         var range = RunInterval.Of(run).Range;
         if (export.Deleted)
         {

@@ -145,5 +145,30 @@ public sealed class RunLoggingTests : IAsyncLifetime
         Assert.Equal(4, (int)exportLogs["count"]!);
     }
 
+    [Fact]
+    public async Task ABatchOfRuns_ClaimedTogether_EndsAndLogsEachRunAsAloneItWould()
+    {
+        var (tenant, client, id, run) = await DueRunAsync();
+        var failing = await _factory.RunAsync(id, run.DataIntervalEnd - TimeSpan.FromHours(1), RunStatuses.Starting);
+        var retried = await _factory.RunAsync(id, run.DataIntervalEnd - TimeSpan.FromHours(2), RunStatuses.Starting);
+        _factory.Pipeline.Script(run.Id, _ => new RunOutcome(42, 4096));
+        _factory.Pipeline.Script(failing.Id, _ => throw new NonRetryableExportException("nope"));
+        _factory.Pipeline.Script(retried.Id, _ => throw new IOException("connection reset by peer"));
+
+        Assert.Equal(3, await _factory.Engine.Executor.ExecuteBatchAsync(10, advanceBackfills: false, CancellationToken.None));
+        Assert.Equal(0, await _factory.Engine.Executor.ExecuteBatchAsync(10, advanceBackfills: false, CancellationToken.None));
+
+        Assert.Equal(RunStatuses.Completed, (await StoredAsync(run.Id)).Status);
+        Assert.Equal(["INFO", "INFO"], (await LogsAsync(client, tenant.TeamId, id, run.Id)).Select(l => (string)l["level"]!).ToArray());
+        var failed = await StoredAsync(failing.Id);
+        Assert.Equal((RunStatuses.Failed, "nope"), (failed.Status, failed.LatestError));
+        Assert.Equal(["INFO", "ERROR"], (await LogsAsync(client, tenant.TeamId, id, failing.Id)).Select(l => (string)l["level"]!).ToArray());
+        var waiting = await StoredAsync(retried.Id);
+        Assert.Equal((RunStatuses.Running, null), (waiting.Status, waiting.LeaseOwner));
+        Assert.Equal(["INFO", "WARNING"], (await LogsAsync(client, tenant.TeamId, id, retried.Id)).Select(l => (string)l["level"]!).ToArray());
+        var exportLogs = (await client.ExportLogsAsync(tenant.TeamId, id)).Expect(HttpStatusCode.OK);
+        Assert.Equal(6, (int)exportLogs["count"]!);
+    }
+
     /// <summary>An engine factory whose pipeline plays, per run, one scripted outcome per attempt.</summary>
 }
