@@ -67,7 +67,7 @@ public sealed class ScheduleTicker(
             cursors.Add((schedule.BatchExportId, firings[^1], ExportCalendar.NextFiring(spec, firings[^1])));
         }
 
-        var created = await RunRows.InsertScheduledAsync(db, runs, now, cancellationToken);
+        var created = await RunRows.InsertManyAsync(db, backfillId: null, runs, now, cancellationToken);
         await MoveCursorsAsync(db, cursors, cancellationToken);
         if (created > 0)
         {

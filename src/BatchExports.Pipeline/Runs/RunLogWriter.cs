@@ -1,5 +1,6 @@
 using BatchExports.Core.Domain;
 using BatchExports.Core.Persistence;
+using BatchExports.Core.Services.Logs;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchExports.Pipeline.Runs;
@@ -21,17 +22,8 @@ public sealed class RunLogWriter(IDbContextFactory<BatchExportsDbContext> contex
     {
         ArgumentNullException.ThrowIfNull(run);
         cancellationToken.ThrowIfCancellationRequested();
-        var entry = new BatchExportLogEntry
-        {
-            TeamId = teamId,
-            BatchExportId = run.BatchExportId,
-            BatchExportOnDemandId = run.BatchExportOnDemandId,
-            InstanceId = run.Id.ToString(),
-            Level = level,
-            Message = message,
-            // Stamped when written, not when the group is flushed.
-            Timestamp = clock.GetUtcNow(),
-        };
+        // Stamped when written, not when the group is flushed.
+        var entry = ExportLog.RunEntry(teamId, run, level, message, clock.GetUtcNow());
         var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         bool flush;
         lock (_lock)

@@ -20,23 +20,17 @@ public static class RunRows
         DataInterval interval,
         DateTimeOffset now,
         DateTimeOffset nextAttemptAt,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        return db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO batch_export_runs (id, batch_export_id, backfill_id, status, data_interval_start, data_interval_end,
-                created_at, last_updated_at, attempt, next_attempt_at)
-            VALUES ({Guid.CreateVersion7()}, {batchExportId}, {backfillId}, 'Starting', {interval.Start}, {interval.End}, {now}, {now}, 0, {nextAttemptAt})
-            ON CONFLICT DO NOTHING
-            """, cancellationToken);
-    }
+        CancellationToken cancellationToken) =>
+        InsertManyAsync(db, backfillId, [(batchExportId, interval, nextAttemptAt)], now, cancellationToken);
 
     /// <summary>
-    /// Scheduled runs (no backfill) of many intervals in one statement, so a boundary of tens of thousands of schedules
-    /// is one round trip; returns how many were created (intervals that already had a run are skipped).
+    /// Runs of many intervals (of one backfill, or scheduled when <paramref name="backfillId"/> is null) in one
+    /// statement, so a boundary of tens of thousands of schedules is one round trip; returns how many were created
+    /// (intervals that already had a run are skipped).
     /// </summary>
-    public static Task<int> InsertScheduledAsync(
+    public static Task<int> InsertManyAsync(
         BatchExportsDbContext db,
+        Guid? backfillId,
         IReadOnlyList<(Guid BatchExportId, DataInterval Interval, DateTimeOffset NextAttemptAt)> runs,
         DateTimeOffset now,
         CancellationToken cancellationToken)
@@ -50,13 +44,14 @@ public static class RunRows
 
         // timestamptz parameters must be UTC.
         return db.Database.ExecuteSqlRawAsync("""
-            INSERT INTO batch_export_runs (id, batch_export_id, status, data_interval_start, data_interval_end,
+            INSERT INTO batch_export_runs (id, batch_export_id, backfill_id, status, data_interval_start, data_interval_end,
                 created_at, last_updated_at, attempt, next_attempt_at)
-            SELECT r.id, r.batch_export_id, 'Starting', r.data_interval_start, r.data_interval_end, @now, @now, 0, r.next_attempt_at
+            SELECT r.id, r.batch_export_id, @backfill, 'Starting', r.data_interval_start, r.data_interval_end, @now, @now, 0, r.next_attempt_at
             FROM unnest(@ids, @exports, @starts, @ends, @next) AS r(id, batch_export_id, data_interval_start, data_interval_end, next_attempt_at)
             ON CONFLICT DO NOTHING
             """,
             [
+                new NpgsqlParameter("backfill", NpgsqlDbType.Uuid) { Value = (object?)backfillId ?? DBNull.Value },
                 new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = now.ToUniversalTime() },
                 new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = runs.Select(_ => Guid.CreateVersion7()).ToArray() },
                 new NpgsqlParameter("exports", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = runs.Select(r => r.BatchExportId).ToArray() },
