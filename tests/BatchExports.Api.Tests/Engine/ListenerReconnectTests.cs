@@ -54,12 +54,11 @@ public sealed class ListenerReconnectTests : IAsyncLifetime
     /// <summary>The hosted engine on the real clock, polling every 30 s, over a cluster the test restarts.</summary>
     private sealed class RestartFactory : EngineApiFactory
     {
-        // Short: unix socket paths are limited to ~107 bytes.
-        private readonly string _root = Path.Combine(Path.GetTempPath(), $"bxlis-{Guid.NewGuid():N}"[..14]);
+        private readonly RestartableDatabase _database = new("bxlis", "bx_listen");
 
-        public EmbeddedPostgres Cluster => field ??= new EmbeddedPostgres(_root, durable: false);
+        public EmbeddedPostgres Cluster => _database.Cluster;
 
-        public string DatabaseName => "bx_listen";
+        public string DatabaseName => _database.DatabaseName;
 
         protected override bool UseFakeClock => false;
 
@@ -75,28 +74,12 @@ public sealed class ListenerReconnectTests : IAsyncLifetime
             }
         }
 
-        public override async ValueTask InitializeAsync()
-        {
-            ConnectionString = await Cluster.EnsureStartedAsync(DatabaseName, CancellationToken.None);
-            await using var db = new BatchExportsDbContext(new DbContextOptionsBuilder<BatchExportsDbContext>().UseNpgsql(ConnectionString).Options);
-            await db.Database.MigrateAsync();
-        }
+        public override async ValueTask InitializeAsync() => ConnectionString = await _database.StartAsync();
 
         public override async ValueTask DisposeAsync()
         {
             await base.DisposeAsync();
-            NpgsqlConnection.ClearAllPools();
-            await Cluster.StopAsync();
-            try
-            {
-                Directory.Delete(_root, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
+            await _database.DisposeAsync();
         }
     }
 }

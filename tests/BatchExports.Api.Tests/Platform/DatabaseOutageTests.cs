@@ -136,37 +136,20 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         ["BatchExports:Engine:RetryBackoff"] = "00:00:01",
     })
     {
-        // Short: unix socket paths are limited to ~107 bytes.
-        private readonly string _root = Path.Combine(Path.GetTempPath(), $"bxout-{Guid.NewGuid():N}"[..14]);
+        private readonly RestartableDatabase _database = new("bxout", "bx_outage");
 
-        public EmbeddedPostgres Cluster => field ??= new EmbeddedPostgres(_root, durable: false);
+        public EmbeddedPostgres Cluster => _database.Cluster;
 
-        public string DatabaseName => "bx_outage";
+        public string DatabaseName => _database.DatabaseName;
 
         protected override bool UseFakeClock => false;
 
-        public override async ValueTask InitializeAsync()
-        {
-            ConnectionString = await Cluster.EnsureStartedAsync(DatabaseName, CancellationToken.None);
-            await using var db = new BatchExportsDbContext(new DbContextOptionsBuilder<BatchExportsDbContext>().UseNpgsql(ConnectionString).Options);
-            await db.Database.MigrateAsync();
-        }
+        public override async ValueTask InitializeAsync() => ConnectionString = await _database.StartAsync();
 
         public override async ValueTask DisposeAsync()
         {
             await base.DisposeAsync();
-            NpgsqlConnection.ClearAllPools();
-            await Cluster.StopAsync();
-            try
-            {
-                Directory.Delete(_root, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
+            await _database.DisposeAsync();
         }
     }
 }
