@@ -41,7 +41,9 @@ public sealed class LoggingTests : IAsyncLifetime
             """{"destination": {"type": "S3", "config": {"aws_secret_access_key": "rotated-secret-value"}}}""")!.AsObject());
         (await client.PostAsync($"{ExportsPath(tenant.TeamId)}/", "{broken")).Expect(HttpStatusCode.BadRequest);
 
-        // The request line is written after the response reached the client: wait for the last one, then read.
+        // A request line is written after its response reached the client, so lines of consecutive requests can
+        // arrive in either order: wait for each that is asserted on, then read.
+        await _sink.WaitForAsync(e => IsRequest(e, "GET", "/api/projects/"));
         await _sink.WaitForAsync(e => IsRequest(e, "POST", $"{ExportsPath(tenant.TeamId)}/") && Status(e) == 400);
         await _factory.DisposeAsync();
 
@@ -64,10 +66,13 @@ public sealed class LoggingTests : IAsyncLifetime
 
         (await client.PostAsync(path, "{broken")).Expect(HttpStatusCode.BadRequest);
         (await client.GetAsync($"{path}{Guid.NewGuid()}/")).Expect(HttpStatusCode.NotFound);
+        // Each line is written after its response reached the client: the POST's may come after the GET's.
+        await _sink.WaitForAsync(e => IsRequest(e, "POST", path));
         await _sink.WaitForAsync(e => IsRequest(e, "GET", path));
 
         var requests = _sink.Events.Where(e => IsRequest(e, "POST", path) || IsRequest(e, "GET", path)).ToList();
-        Assert.Equal([400, 404], requests.Select(Status));
+        Assert.Equal([400], requests.Where(e => IsRequest(e, "POST", path)).Select(Status));
+        Assert.Equal([404], requests.Where(e => IsRequest(e, "GET", path)).Select(Status));
         Assert.All(requests, e =>
         {
             Assert.Equal(LogEventLevel.Information, e.Level);
