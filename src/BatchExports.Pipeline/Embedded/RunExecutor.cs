@@ -34,29 +34,93 @@ public sealed class RunExecutor(
     public async Task<bool> ExecuteNextAsync(CancellationToken stopping) => await ExecuteBatchAsync(1, advanceBackfills: false, stopping) > 0;
 
     /// <summary>
-    /// Claims up to <paramref name="limit"/> runs and executes them; returns how many it claimed (0: no work). With
-    /// <paramref name="advanceBackfills"/>, a batch that held a backfill's run moves the backfills on itself (their next
-    /// run, or Completed), so that run is claimed by this loop's next batch rather than after a wake-up of the
-    /// scheduler loop and another of an executor; a test driver that steps the engine passes false and ticks them itself.
+    /// Claims up to <paramref name="limit"/> runs and executes them; returns how many it executed (0: no work). With
+    /// <paramref name="advanceBackfills"/>, each backfill whose run finished is moved on here at once
+    /// (<see cref="BackfillDriver.AdvanceAsync"/>): its next interval's run is created already claimed by this executor
+    /// and executed straight after, so a backfill of empty intervals runs them back to back, and its last run's
+    /// executor completes it. A test driver that steps the engine passes false and ticks the backfills itself.
     /// </summary>
     public async Task<int> ExecuteBatchAsync(int limit, bool advanceBackfills, CancellationToken stopping)
     {
         var runs = await ClaimAsync(limit, stopping);
-        if (runs.Count == 0)
+        var executed = 0;
+        while (runs.Count > 0)
         {
-            return 0;
+            executed += runs.Count;
+            var completed = await ExecuteClaimedAsync(runs, stopping);
+            if (completed.Contains(false))
+            {
+                // A retry may now wait for its back-off: the scheduler arms the wake-up for it.
+                wakeup.Wake();
+            }
+
+            var backfillIds = runs.Where(r => r.BackfillId != null).Select(r => r.BackfillId!.Value).Distinct().ToList();
+            if (backfillIds.Count == 0)
+            {
+                // A completed scheduled run wakes no one: nothing waits for it, and waking the scheduler after each of
+                // a boundary's thousands of runs would double their cost.
+                break;
+            }
+
+            if (!advanceBackfills)
+            {
+                // The backfill can take its next step: in the scheduler loop, and in another engine through the notification.
+                wakeup.Wake();
+                await using var db = await contexts.CreateDbContextAsync(stopping);
+                await EngineNotifications.NotifyAsync(db, stopping);
+                break;
+            }
+
+            runs = await AdvanceBackfillsAsync(backfillIds, stopping);
         }
 
+        return executed;
+    }
+
+    /// <summary>
+    /// Moves on each backfill whose run just finished; returns the next runs claimed for this executor. A backfill
+    /// another step holds at the moment is left to the scheduler loop, woken for it (and another engine notified).
+    /// </summary>
+    private async Task<List<BatchExportRun>> AdvanceBackfillsAsync(IReadOnlyList<Guid> backfillIds, CancellationToken stopping)
+    {
+        var next = new List<BatchExportRun>();
+        var leftOver = false;
+        foreach (var backfillId in backfillIds)
+        {
+            var now = clock.GetUtcNow();
+            var advance = await backfills.AdvanceAsync(backfillId, new RunClaim(Options.InstanceId, now + Options.LeaseDuration, now), stopping);
+            if (advance == null)
+            {
+                leftOver = true;
+            }
+            else if (advance.Claimed is { } claimed)
+            {
+                next.Add(claimed);
+            }
+        }
+
+        if (leftOver)
+        {
+            wakeup.Wake();
+            await using var db = await contexts.CreateDbContextAsync(stopping);
+            await EngineNotifications.NotifyAsync(db, stopping);
+        }
+
+        return next;
+    }
+
+    /// <summary>Executes claimed runs together under one heartbeat; returns, per run, whether it completed.</summary>
+    private async Task<bool[]> ExecuteClaimedAsync(List<BatchExportRun> runs, CancellationToken stopping)
+    {
         // Created before anything can fail, so the heartbeat may cancel any of them; disposed once it has stopped.
         var cancels = runs.ToDictionary(r => r.Id, _ => new CancellationTokenSource());
         var unfinished = new ConcurrentDictionary<Guid, bool>(runs.Select(r => KeyValuePair.Create(r.Id, true)));
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(unfinished, cancels, heartbeatStop.Token);
-        bool[] completed;
         try
         {
             var exports = await lifecycle.LoadExportsAsync(runs, stopping);
-            completed = await Task.WhenAll(runs.Select(async run =>
+            return await Task.WhenAll(runs.Select(async run =>
             {
                 try
                 {
@@ -77,29 +141,6 @@ public sealed class RunExecutor(
                 cancel.Dispose();
             }
         }
-
-        if (completed.Contains(false))
-        {
-            // A retry may now wait for its back-off: the scheduler arms the wake-up for it.
-            wakeup.Wake();
-        }
-
-        if (runs.Any(r => r.BackfillId != null))
-        {
-            // The backfill can take its next step (its next run, or Completed): here at once, and in another engine on
-            // the database through the notification. A completed scheduled run wakes no one: nothing waits for it,
-            // and waking the scheduler after each of a boundary's thousands of runs would double their cost.
-            if (advanceBackfills)
-            {
-                await backfills.TickAsync(stopping);
-            }
-
-            wakeup.Wake();
-            await using var db = await contexts.CreateDbContextAsync(stopping);
-            await EngineNotifications.NotifyAsync(db, stopping);
-        }
-
-        return runs.Count;
     }
 
     private async Task<List<BatchExportRun>> ClaimAsync(int limit, CancellationToken cancellationToken)
