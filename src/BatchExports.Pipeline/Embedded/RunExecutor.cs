@@ -21,12 +21,16 @@ public sealed class RunExecutor(
     IDbContextFactory<BatchExportsDbContext> contexts,
     RunLifecycle lifecycle,
     BackfillDriver backfills,
+    IEnumerable<IDestination> destinations,
     EngineWakeup wakeup,
     TimeProvider clock,
     IOptions<EngineOptions> options,
     ILogger<RunExecutor> logger) : IDisposable
 {
     private readonly SemaphoreSlim _exporting = new(options.Value.Concurrency);
+
+    /// <summary>Destination types that read no records (NoOp): their runs wait for no export slot worth keeping free.</summary>
+    private readonly string[] _cheapTypes = [.. destinations.Where(d => d.EventFields == null).Select(d => d.Type)];
 
     private EngineOptions Options => options.Value;
 
@@ -143,22 +147,37 @@ public sealed class RunExecutor(
         }
     }
 
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due runs, oldest first — but of runs that export data (every destination
+    /// but those reading no records) only as many as this process has free export slots: a claimed run shows Running
+    /// and no other engine may take it, so a heavy run claimed only to wait for a slot here would wait for nothing on
+    /// another engine with a free one. (The rows the inner select locked and the outer one leaves go back at once.)
+    /// </summary>
     private async Task<List<BatchExportRun>> ClaimAsync(int limit, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var leaseUntil = now + Options.LeaseDuration;
+        // None while every slot is taken: the loop whose run frees one claims again at once (its step was busy).
+        var heavy = _exporting.CurrentCount;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var claimed = await db.BatchExportRuns.FromSqlInterpolated($"""
             UPDATE batch_export_runs
             SET status = 'Running', attempt = attempt + 1, lease_owner = {Options.InstanceId},
                 lease_expires_at = {leaseUntil}, last_updated_at = {now}
             WHERE id IN (
-                SELECT id FROM batch_export_runs
-                WHERE status IN ('Starting', 'Running') AND next_attempt_at <= {now}
-                  AND (lease_expires_at IS NULL OR lease_expires_at < {now})
-                ORDER BY next_attempt_at, created_at
-                LIMIT {limit}
-                FOR UPDATE SKIP LOCKED)
+                SELECT c.id FROM (
+                    SELECT d.id, coalesce(t.type = ANY({_cheapTypes}), false) AS cheap,
+                        row_number() OVER (PARTITION BY coalesce(t.type = ANY({_cheapTypes}), false) ORDER BY d.next_attempt_at, d.created_at) AS n
+                    FROM (
+                        SELECT id, batch_export_id, next_attempt_at, created_at FROM batch_export_runs
+                        WHERE status IN ('Starting', 'Running') AND next_attempt_at <= {now}
+                          AND (lease_expires_at IS NULL OR lease_expires_at < {now})
+                        ORDER BY next_attempt_at, created_at
+                        LIMIT {limit}
+                        FOR UPDATE SKIP LOCKED) d
+                    LEFT JOIN batch_exports e ON e.id = d.batch_export_id
+                    LEFT JOIN batch_export_destinations t ON t.id = e.destination_id) c
+                WHERE c.cheap OR c.n <= {heavy})
             RETURNING *
             """).AsNoTracking().ToListAsync(cancellationToken);
         // RETURNING keeps no order; the batch starts its runs oldest first, as one-at-a-time claims did.
