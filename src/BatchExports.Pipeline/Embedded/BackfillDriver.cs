@@ -30,7 +30,7 @@ public sealed class BackfillDriver(
 
         foreach (var backfill in backfills)
         {
-            var (moved, message) = await StepAsync(db, backfill, cancellationToken);
+            var (moved, message, _) = await StepAsync(db, backfill, cancellationToken);
             changed |= moved;
             if (message != null)
             {
@@ -78,11 +78,11 @@ public sealed class BackfillDriver(
         if (locked.Status != BackfillStatuses.Running)
         {
             // Cancelled, completed, failed — or still Starting, which only the tick plans: nothing follows from this run.
-            return new BackfillAdvance(false, null);
+            return new BackfillAdvance(false, null, null);
         }
 
         var before = locked.LastIntervalEnd;
-        var (moved, message) = await StepAsync(db, locked, cancellationToken);
+        var (moved, message, export) = await StepAsync(db, locked, cancellationToken);
         BatchExportRun? claimed = null;
         if (moved && locked.LastIntervalEnd != before && claim != null)
         {
@@ -110,18 +110,18 @@ public sealed class BackfillDriver(
             await log.WriteAsync(locked.TeamId, locked.BatchExportId, null, LogLevels.Info, message, cancellationToken);
         }
 
-        return new BackfillAdvance(moved, claimed);
+        return new BackfillAdvance(moved, claimed, claimed == null ? null : export);
     }
 
-    /// <summary>One step of a locked backfill: planned when Starting, else advanced; whether it changed, and the line for the export's log.</summary>
-    private async Task<(bool Moved, string? Message)> StepAsync(BatchExportsDbContext db, BatchExportBackfill backfill, CancellationToken cancellationToken)
+    /// <summary>One step of a locked backfill: planned when Starting, else advanced; whether it changed, the line for the export's log, and its export.</summary>
+    private async Task<(bool Moved, string? Message, BatchExport Export)> StepAsync(BatchExportsDbContext db, BatchExportBackfill backfill, CancellationToken cancellationToken)
     {
         var export = await db.BatchExports.Include(e => e.Destination).SingleAsync(e => e.Id == backfill.BatchExportId, cancellationToken);
         var before = (backfill.Status, backfill.LastIntervalEnd);
         var message = backfill.Status == BackfillStatuses.Starting
             ? await planner.PlanAsync(backfill, export, cancellationToken)
             : await AdvanceAsync(db, backfill, export, cancellationToken);
-        return (before != (backfill.Status, backfill.LastIntervalEnd), message);
+        return (before != (backfill.Status, backfill.LastIntervalEnd), message, export);
     }
 
     /// <summary>Running: create the next interval's run once the previous one finished, or complete.</summary>

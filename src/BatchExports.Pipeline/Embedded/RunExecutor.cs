@@ -47,11 +47,12 @@ public sealed class RunExecutor(
     public async Task<int> ExecuteBatchAsync(int limit, bool advanceBackfills, CancellationToken stopping)
     {
         var runs = await ClaimAsync(limit, stopping);
+        IReadOnlyDictionary<Guid, BatchExport?>? exports = null;
         var executed = 0;
         while (runs.Count > 0)
         {
             executed += runs.Count;
-            var completed = await ExecuteClaimedAsync(runs, stopping);
+            var completed = await ExecuteClaimedAsync(runs, exports, stopping);
             if (completed.Contains(false))
             {
                 // A retry may now wait for its back-off: the scheduler arms the wake-up for it.
@@ -75,19 +76,22 @@ public sealed class RunExecutor(
                 break;
             }
 
-            runs = await AdvanceBackfillsAsync(backfillIds, stopping);
+            var advanced = await AdvanceBackfillsAsync(backfillIds, stopping);
+            runs = [.. advanced.Select(a => a.Claimed!)];
+            exports = advanced.ToDictionary(a => a.Claimed!.Id, a => a.Export);
         }
 
         return executed;
     }
 
     /// <summary>
-    /// Moves on each backfill whose run just finished; returns the next runs claimed for this executor. A backfill
+    /// Moves on each backfill whose run just finished; returns the next runs claimed for this executor (with their
+    /// exports). A backfill
     /// another step holds at the moment is left to the scheduler loop, woken for it (and another engine notified).
     /// </summary>
-    private async Task<List<BatchExportRun>> AdvanceBackfillsAsync(IReadOnlyList<Guid> backfillIds, CancellationToken stopping)
+    private async Task<List<BackfillAdvance>> AdvanceBackfillsAsync(IReadOnlyList<Guid> backfillIds, CancellationToken stopping)
     {
-        var next = new List<BatchExportRun>();
+        var next = new List<BackfillAdvance>();
         var leftOver = false;
         foreach (var backfillId in backfillIds)
         {
@@ -97,9 +101,9 @@ public sealed class RunExecutor(
             {
                 leftOver = true;
             }
-            else if (advance.Claimed is { } claimed)
+            else if (advance.Claimed != null)
             {
-                next.Add(claimed);
+                next.Add(advance);
             }
         }
 
@@ -113,8 +117,11 @@ public sealed class RunExecutor(
         return next;
     }
 
-    /// <summary>Executes claimed runs together under one heartbeat; returns, per run, whether it completed.</summary>
-    private async Task<bool[]> ExecuteClaimedAsync(List<BatchExportRun> runs, CancellationToken stopping)
+    /// <summary>
+    /// Executes claimed runs together under one heartbeat; returns, per run, whether it completed. Their exports are
+    /// loaded here unless the step that claimed them already had them.
+    /// </summary>
+    private async Task<bool[]> ExecuteClaimedAsync(List<BatchExportRun> runs, IReadOnlyDictionary<Guid, BatchExport?>? loaded, CancellationToken stopping)
     {
         // Created before anything can fail, so the heartbeat may cancel any of them; disposed once it has stopped.
         var cancels = runs.ToDictionary(r => r.Id, _ => new CancellationTokenSource());
@@ -123,7 +130,7 @@ public sealed class RunExecutor(
         var heartbeat = HeartbeatAsync(unfinished, cancels, heartbeatStop.Token);
         try
         {
-            var exports = await lifecycle.LoadExportsAsync(runs, stopping);
+            var exports = loaded ?? await lifecycle.LoadExportsAsync(runs, stopping);
             return await Task.WhenAll(runs.Select(async run =>
             {
                 try
