@@ -86,8 +86,8 @@ public sealed class RunExecutor(
 
     /// <summary>
     /// Moves on each backfill whose run just finished; returns the next runs claimed for this executor (with their
-    /// exports). A backfill
-    /// another step holds at the moment is left to the scheduler loop, woken for it (and another engine notified).
+    /// exports). A backfill another step holds at the moment is left to the scheduler loop, woken for it (and another
+    /// engine notified).
     /// </summary>
     private async Task<List<BackfillAdvance>> AdvanceBackfillsAsync(IReadOnlyList<Guid> backfillIds, CancellationToken stopping)
     {
