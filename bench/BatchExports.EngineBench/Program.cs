@@ -13,7 +13,14 @@ using Npgsql;
 var mode = args.Length > 0 ? args[0] : "pickup";
 var apiDll = Environment.GetEnvironmentVariable("API_DLL") ?? "src/BatchExports.Api/bin/Release/net10.0/BatchExports.Api.dll";
 var postgres = await TestPostgres.GetAsync();
-var connectionString = await postgres.CreateDatabaseAsync($"engine_bench_{mode}");
+// The test kit's throwaway cluster hands out unpooled connection strings (so a test's database can be dropped at once);
+// `serve` as a user runs it pools connections (Npgsql's default, 100 at most), and without a pool every DbContext forks a
+// PostgreSQL backend. BENCH_POOLING=0 measures the unpooled way, as the figures before 2026-12-01 20:30 were taken.
+var connectionString = new NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync($"engine_bench_{mode}"))
+{
+    Pooling = Environment.GetEnvironmentVariable("BENCH_POOLING") != "0",
+    MaxPoolSize = 100,
+}.ConnectionString;
 Console.WriteLine($"BatchExports engine benchmark ({mode}): {Environment.ProcessorCount} CPU(s), .NET {Environment.Version}, PostgreSQL: {postgres.Source}");
 
 switch (mode)

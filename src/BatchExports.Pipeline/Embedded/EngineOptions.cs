@@ -19,11 +19,12 @@ public sealed class EngineOptions
 
     /// <summary>
     /// Runs one executor loop claims in one statement and takes through their lifecycle together (status, log lines,
-    /// heartbeat). Their round trips to PostgreSQL overlap; only <see cref="Concurrency"/> of them export at once. Each
-    /// uses a pooled connection while it writes, so loops × this stays well under the connection pool's size.
+    /// heartbeat). Their round trips to PostgreSQL overlap and their final statuses and log lines are group-committed
+    /// (one connection per group, not per run); only <see cref="Concurrency"/> of them export at once, and a claim takes
+    /// runs that export data only up to the free export slots, so this bounds batches of cheap (NoOp) runs.
     /// </summary>
     [Range(1, 256)]
-    public int RunConcurrency { get; set; } = 16;
+    public int RunConcurrency { get; set; } = 64;
 
     /// <summary>How often the engine looks for due intervals, backfill steps and claimable runs.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);

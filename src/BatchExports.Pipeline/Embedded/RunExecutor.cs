@@ -21,6 +21,7 @@ public sealed class RunExecutor(
     IDbContextFactory<BatchExportsDbContext> contexts,
     RunLifecycle lifecycle,
     BackfillDriver backfills,
+    IEnumerable<IDestination> destinations,
     EngineWakeup wakeup,
     TimeProvider clock,
     IOptions<EngineOptions> options,
@@ -28,35 +29,109 @@ public sealed class RunExecutor(
 {
     private readonly SemaphoreSlim _exporting = new(options.Value.Concurrency);
 
+    /// <summary>Destination types that read no records (NoOp): their runs wait for no export slot worth keeping free.</summary>
+    private readonly string[] _cheapTypes = [.. destinations.Where(d => d.EventFields == null).Select(d => d.Type)];
+
     private EngineOptions Options => options.Value;
 
     /// <summary>Runs one claimable run if there is one; returns whether it found work.</summary>
     public async Task<bool> ExecuteNextAsync(CancellationToken stopping) => await ExecuteBatchAsync(1, advanceBackfills: false, stopping) > 0;
 
     /// <summary>
-    /// Claims up to <paramref name="limit"/> runs and executes them; returns how many it claimed (0: no work). With
-    /// <paramref name="advanceBackfills"/>, a batch that held a backfill's run moves the backfills on itself (their next
-    /// run, or Completed), so that run is claimed by this loop's next batch rather than after a wake-up of the
-    /// scheduler loop and another of an executor; a test driver that steps the engine passes false and ticks them itself.
+    /// Claims up to <paramref name="limit"/> runs and executes them; returns how many it executed (0: no work). With
+    /// <paramref name="advanceBackfills"/>, each backfill whose run finished is moved on here at once
+    /// (<see cref="BackfillDriver.AdvanceAsync"/>): its next interval's run is created already claimed by this executor
+    /// and executed straight after, so a backfill of empty intervals runs them back to back, and its last run's
+    /// executor completes it. A test driver that steps the engine passes false and ticks the backfills itself.
     /// </summary>
     public async Task<int> ExecuteBatchAsync(int limit, bool advanceBackfills, CancellationToken stopping)
     {
         var runs = await ClaimAsync(limit, stopping);
-        if (runs.Count == 0)
+        IReadOnlyDictionary<Guid, BatchExport?>? exports = null;
+        var executed = 0;
+        while (runs.Count > 0)
         {
-            return 0;
+            executed += runs.Count;
+            var completed = await ExecuteClaimedAsync(runs, exports, stopping);
+            if (completed.Contains(false))
+            {
+                // A retry may now wait for its back-off: the scheduler arms the wake-up for it.
+                wakeup.Wake();
+            }
+
+            var backfillIds = runs.Where(r => r.BackfillId != null).Select(r => r.BackfillId!.Value).Distinct().ToList();
+            if (backfillIds.Count == 0)
+            {
+                // A completed scheduled run wakes no one: nothing waits for it, and waking the scheduler after each of
+                // a boundary's thousands of runs would double their cost.
+                break;
+            }
+
+            if (!advanceBackfills)
+            {
+                // The backfill can take its next step: in the scheduler loop, and in another engine through the notification.
+                wakeup.Wake();
+                await using var db = await contexts.CreateDbContextAsync(stopping);
+                await EngineNotifications.NotifyAsync(db, stopping);
+                break;
+            }
+
+            var advanced = await AdvanceBackfillsAsync(backfillIds, stopping);
+            runs = [.. advanced.Select(a => a.Claimed!)];
+            exports = advanced.ToDictionary(a => a.Claimed!.Id, a => a.Export);
         }
 
+        return executed;
+    }
+
+    /// <summary>
+    /// Moves on each backfill whose run just finished; returns the next runs claimed for this executor (with their
+    /// exports). A backfill another step holds at the moment is left to the scheduler loop, woken for it (and another
+    /// engine notified).
+    /// </summary>
+    private async Task<List<BackfillAdvance>> AdvanceBackfillsAsync(IReadOnlyList<Guid> backfillIds, CancellationToken stopping)
+    {
+        var next = new List<BackfillAdvance>();
+        var leftOver = false;
+        foreach (var backfillId in backfillIds)
+        {
+            var now = clock.GetUtcNow();
+            var advance = await backfills.AdvanceAsync(backfillId, new RunClaim(Options.InstanceId, now + Options.LeaseDuration, now), stopping);
+            if (advance == null)
+            {
+                leftOver = true;
+            }
+            else if (advance.Claimed != null)
+            {
+                next.Add(advance);
+            }
+        }
+
+        if (leftOver)
+        {
+            wakeup.Wake();
+            await using var db = await contexts.CreateDbContextAsync(stopping);
+            await EngineNotifications.NotifyAsync(db, stopping);
+        }
+
+        return next;
+    }
+
+    /// <summary>
+    /// Executes claimed runs together under one heartbeat; returns, per run, whether it completed. Their exports are
+    /// loaded here unless the step that claimed them already had them.
+    /// </summary>
+    private async Task<bool[]> ExecuteClaimedAsync(List<BatchExportRun> runs, IReadOnlyDictionary<Guid, BatchExport?>? loaded, CancellationToken stopping)
+    {
         // Created before anything can fail, so the heartbeat may cancel any of them; disposed once it has stopped.
         var cancels = runs.ToDictionary(r => r.Id, _ => new CancellationTokenSource());
         var unfinished = new ConcurrentDictionary<Guid, bool>(runs.Select(r => KeyValuePair.Create(r.Id, true)));
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(unfinished, cancels, heartbeatStop.Token);
-        bool[] completed;
         try
         {
-            var exports = await lifecycle.LoadExportsAsync(runs, stopping);
-            completed = await Task.WhenAll(runs.Select(async run =>
+            var exports = loaded ?? await lifecycle.LoadExportsAsync(runs, stopping);
+            return await Task.WhenAll(runs.Select(async run =>
             {
                 try
                 {
@@ -77,47 +152,39 @@ public sealed class RunExecutor(
                 cancel.Dispose();
             }
         }
-
-        if (completed.Contains(false))
-        {
-            // A retry may now wait for its back-off: the scheduler arms the wake-up for it.
-            wakeup.Wake();
-        }
-
-        if (runs.Any(r => r.BackfillId != null))
-        {
-            // The backfill can take its next step (its next run, or Completed): here at once, and in another engine on
-            // the database through the notification. A completed scheduled run wakes no one: nothing waits for it,
-            // and waking the scheduler after each of a boundary's thousands of runs would double their cost.
-            if (advanceBackfills)
-            {
-                await backfills.TickAsync(stopping);
-            }
-
-            wakeup.Wake();
-            await using var db = await contexts.CreateDbContextAsync(stopping);
-            await EngineNotifications.NotifyAsync(db, stopping);
-        }
-
-        return runs.Count;
     }
 
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due runs, oldest first — but of runs that export data (every destination
+    /// but those reading no records) only as many as this process has free export slots: a claimed run shows Running
+    /// and no other engine may take it, so a heavy run claimed only to wait for a slot here would wait for nothing on
+    /// another engine with a free one. (The rows the inner select locked and the outer one leaves go back at once.)
+    /// </summary>
     private async Task<List<BatchExportRun>> ClaimAsync(int limit, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var leaseUntil = now + Options.LeaseDuration;
+        // None while every slot is taken: the loop whose run frees one claims again at once (its step was busy).
+        var heavy = _exporting.CurrentCount;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var claimed = await db.BatchExportRuns.FromSqlInterpolated($"""
             UPDATE batch_export_runs
             SET status = 'Running', attempt = attempt + 1, lease_owner = {Options.InstanceId},
                 lease_expires_at = {leaseUntil}, last_updated_at = {now}
             WHERE id IN (
-                SELECT id FROM batch_export_runs
-                WHERE status IN ('Starting', 'Running') AND next_attempt_at <= {now}
-                  AND (lease_expires_at IS NULL OR lease_expires_at < {now})
-                ORDER BY next_attempt_at, created_at
-                LIMIT {limit}
-                FOR UPDATE SKIP LOCKED)
+                SELECT c.id FROM (
+                    SELECT d.id, coalesce(t.type = ANY({_cheapTypes}), false) AS cheap,
+                        row_number() OVER (PARTITION BY coalesce(t.type = ANY({_cheapTypes}), false) ORDER BY d.next_attempt_at, d.created_at) AS n
+                    FROM (
+                        SELECT id, batch_export_id, next_attempt_at, created_at FROM batch_export_runs
+                        WHERE status IN ('Starting', 'Running') AND next_attempt_at <= {now}
+                          AND (lease_expires_at IS NULL OR lease_expires_at < {now})
+                        ORDER BY next_attempt_at, created_at
+                        LIMIT {limit}
+                        FOR UPDATE SKIP LOCKED) d
+                    LEFT JOIN batch_exports e ON e.id = d.batch_export_id
+                    LEFT JOIN batch_export_destinations t ON t.id = e.destination_id) c
+                WHERE c.cheap OR c.n <= {heavy})
             RETURNING *
             """).AsNoTracking().ToListAsync(cancellationToken);
         // RETURNING keeps no order; the batch starts its runs oldest first, as one-at-a-time claims did.

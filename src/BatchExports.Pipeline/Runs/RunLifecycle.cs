@@ -26,6 +26,7 @@ public sealed class RunLifecycle(
     ILogger<RunLifecycle> logger)
 {
     private readonly RunLogWriter _runLog = new(contexts, clock);
+    private readonly RunFinalWriter _finals = new(contexts);
 
     /// <summary>
     /// Loads the run's export (its batch export, or its on-demand export as one) and decides whether the attempt may go ahead; returns null when the run ended here
@@ -123,12 +124,9 @@ public sealed class RunLifecycle(
                 LastUpdatedAt = now,
             }));
         };
-        if (await WriteFinalAsync(started.Run, started.Ownership, RunStatuses.Completed, null, outcome, CancellationToken.None, recordFiles))
-        {
-            await started.Log.InfoAsync(
-                $"Batch export for range {RunInterval.Of(started.Run).Range} finished successfully with {(outcome.RecordsCompleted == 0 ? "no" : outcome.RecordsCompleted.ToString(CultureInfo.InvariantCulture))} records exported.",
-                CancellationToken.None);
-        }
+        var finished = $"Batch export for range {RunInterval.Of(started.Run).Range} finished successfully with {(outcome.RecordsCompleted == 0 ? "no" : outcome.RecordsCompleted.ToString(CultureInfo.InvariantCulture))} records exported.";
+        await WriteFinalAsync(started.Run, started.Ownership, RunStatuses.Completed, null, outcome, CancellationToken.None, recordFiles,
+            (started.Export.TeamId, LogLevels.Info, finished));
     }
 
     /// <summary>Classifies a failed execution and writes what follows from it.</summary>
@@ -203,7 +201,9 @@ public sealed class RunLifecycle(
 
     /// <summary>
     /// Writes a final status, but only while the run is still ours; returns whether it was. <paramref name="alsoWrite"/>
-    /// adds rows that commit with the status, or not at all.
+    /// adds rows that commit with the status, or not at all; <paramref name="line"/> is a log line written only if the
+    /// status was. A run held by lease without extra rows goes through the grouped <see cref="RunFinalWriter"/>, its
+    /// line in the same statement; otherwise (a download's file rows, a Temporal activity's run) one update of its own.
     /// </summary>
     private async Task<bool> WriteFinalAsync(
         BatchExportRun run,
@@ -212,31 +212,46 @@ public sealed class RunLifecycle(
         string? error,
         RunOutcome? outcome,
         CancellationToken cancellationToken,
-        Action<BatchExportsDbContext>? alsoWrite = null)
+        Action<BatchExportsDbContext>? alsoWrite = null,
+        (int TeamId, string Level, string Message)? line = null)
     {
         var now = clock.GetUtcNow();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var transaction = alsoWrite == null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
-        var updated = await ownership.Owned(db.BatchExportRuns)
-            .ExecuteUpdateAsync(set =>
-            {
-                set.SetProperty(r => r.Status, status)
-                    .SetProperty(r => r.LatestError, error)
-                    .SetProperty(r => r.RecordsCompleted, r => outcome != null ? (int)Math.Min(outcome.RecordsCompleted, int.MaxValue) : r.RecordsCompleted)
-                    .SetProperty(r => r.BytesExported, r => outcome != null ? outcome.BytesExported : r.BytesExported)
-                    .SetProperty(r => r.RecordsTotalCount, r => outcome != null && outcome.RecordsTotal != null ? outcome.RecordsTotal : r.RecordsTotalCount)
-                    .SetProperty(r => r.FinishedAt, now)
-                    .SetProperty(r => r.LastUpdatedAt, now);
-                ownership.Release(set);
-            }, cancellationToken);
-        if (updated == 1 && alsoWrite != null)
+        if (alsoWrite == null && ownership is ILeaseOwnership lease)
         {
-            alsoWrite(db);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction!.CommitAsync(cancellationToken);
+            var entry = line is { } l ? ExportLog.RunEntry(l.TeamId, run, l.Level, l.Message, now) : null;
+            return await _finals.WriteAsync(new RunFinalWrite(lease, status, error, outcome, now, entry), cancellationToken);
         }
 
-        return updated == 1;
+        bool updated;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            await using var transaction = alsoWrite == null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+            updated = await ownership.Owned(db.BatchExportRuns)
+                .ExecuteUpdateAsync(set =>
+                {
+                    set.SetProperty(r => r.Status, status)
+                        .SetProperty(r => r.LatestError, error)
+                        .SetProperty(r => r.RecordsCompleted, r => outcome != null ? (int)Math.Min(outcome.RecordsCompleted, int.MaxValue) : r.RecordsCompleted)
+                        .SetProperty(r => r.BytesExported, r => outcome != null ? outcome.BytesExported : r.BytesExported)
+                        .SetProperty(r => r.RecordsTotalCount, r => outcome != null && outcome.RecordsTotal != null ? outcome.RecordsTotal : r.RecordsTotalCount)
+                        .SetProperty(r => r.FinishedAt, now)
+                        .SetProperty(r => r.LastUpdatedAt, now);
+                    ownership.Release(set);
+                }, cancellationToken) == 1;
+            if (updated && alsoWrite != null)
+            {
+                alsoWrite(db);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction!.CommitAsync(cancellationToken);
+            }
+        }
+
+        if (updated && line is { } written)
+        {
+            await _runLog.WriteRunAsync(written.TeamId, run, written.Level, written.Message, cancellationToken);
+        }
+
+        return updated;
     }
 
     private async Task ScheduleRetryAsync(StartedRun started, string error, TimeSpan delay)
