@@ -73,11 +73,56 @@ var abTesting = Environment.GetEnvironmentVariable("BENCH_EXPORT_AB") == "1";
 var results = new List<(string Label, double Seconds, string Detail)>();
 string[] baselines = ["baseline \\copy (export SELECT) | gzip -1", "baseline \\copy (SELECT, unordered) | gzip -1", "baseline \\copy (row_to_json) | gzip -1"];
 
+// BENCH_EXPORT_STAGES=1: only the in-process stages, each round, with the garbage collections they caused: for
+// comparing runtime settings (DOTNET_gcConcurrent, DOTNET_GCgen0size, …) between two runs in the same window.
+if (Environment.GetEnvironmentVariable("BENCH_EXPORT_STAGES") == "1")
+{
+    for (var round = 1; round <= rounds; round++)
+    {
+        Console.WriteLine($"-- stages, round {round} of {rounds}");
+        foreach (var batchSize in new[] { PostgresSource.DefaultBatchSize, 1_000 })
+        {
+            var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var stopwatch = Stopwatch.StartNew();
+            long rows = 0;
+            await foreach (var batch in source.Read(sourceRequest, batchSize).Batches)
+            {
+                rows += batch.Count;
+            }
+
+            Record($"stage: source only, batches of {batchSize:N0}", stopwatch.Elapsed, rows, Collections(g0, g1, g2));
+        }
+
+        foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
+        {
+            var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var stopwatch = Stopwatch.StartNew();
+            var read = source.Read(sourceRequest, PostgresSource.DefaultBatchSize);
+            await using var writer = FileFormats.Create(format, compression, Stream.Null, read.Columns);
+            await foreach (var batch in read.Batches)
+            {
+                await writer.WriteAsync(batch, CancellationToken.None);
+            }
+
+            await writer.FinishAsync(CancellationToken.None);
+            Record($"stage: source + {format}+{compression}, no upload", stopwatch.Elapsed, writer.RecordsWritten, Collections(g0, g1, g2));
+        }
+    }
+
+    await server.DisposeAsync();
+    await postgres.DropDatabaseAsync(connectionString);
+    return 0;
+}
+
+static string Collections(int g0, int g1, int g2) =>
+    $"GCs gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}";
+
 for (var round = 1; round <= rounds; round++)
 {
     Console.WriteLine($"-- round {round} of {rounds}");
     string[] baselineSql = [inlined, unordered, $"SELECT row_to_json(r) FROM ({unordered}) r"];
-    for (var b = 0; b < baselines.Length; b++)
+    // BENCH_EXPORT_NO_BASELINES=1: the exports alone, for comparing runtime settings between runs (no ratios then).
+    for (var b = 0; b < (Environment.GetEnvironmentVariable("BENCH_EXPORT_NO_BASELINES") == "1" ? 0 : baselines.Length); b++)
     {
         var run = await BaselineAsync(connectionString, baselineSql[b]);
         Record(baselines[b], run.Elapsed, rowsInInterval, $"gzip output {run.Bytes / 1048576.0:0.0} MB");
@@ -256,7 +301,9 @@ for (var round = 1; round <= rounds; round++)
 }
 
 // Medians over the rounds; each ratio is throughput against the fastest baseline (> 1 is faster than it).
-var baselineMedian = baselines.Min(label => Median(results.Where(r => r.Label == label).Select(r => r.Seconds)));
+var baselineMedian = results.Any(r => baselines.Contains(r.Label))
+    ? baselines.Min(label => Median(results.Where(r => r.Label == label).Select(r => r.Seconds)))
+    : double.NaN;
 Console.WriteLine();
 Console.WriteLine($"medians of {rounds} round(s), {rowsInInterval:N0} rows:");
 foreach (var label in results.Select(r => r.Label).Distinct())
