@@ -73,11 +73,56 @@ var abTesting = Environment.GetEnvironmentVariable("BENCH_EXPORT_AB") == "1";
 var results = new List<(string Label, double Seconds, string Detail)>();
 string[] baselines = ["baseline \\copy (export SELECT) | gzip -1", "baseline \\copy (SELECT, unordered) | gzip -1", "baseline \\copy (row_to_json) | gzip -1"];
 
+// BENCH_EXPORT_STAGES=1: only the in-process stages, each round, with the garbage collections they caused: for
+// comparing runtime settings (DOTNET_gcConcurrent, DOTNET_GCgen0size, …) between two runs in the same window.
+if (Environment.GetEnvironmentVariable("BENCH_EXPORT_STAGES") == "1")
+{
+    for (var round = 1; round <= rounds; round++)
+    {
+        Console.WriteLine($"-- stages, round {round} of {rounds}");
+        foreach (var batchSize in new[] { PostgresSource.DefaultBatchSize, 1_000 })
+        {
+            var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var stopwatch = Stopwatch.StartNew();
+            long rows = 0;
+            await foreach (var batch in source.Read(sourceRequest, batchSize).Batches)
+            {
+                rows += batch.Count;
+            }
+
+            Record($"stage: source only, batches of {batchSize:N0}", stopwatch.Elapsed, rows, Collections(g0, g1, g2));
+        }
+
+        foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
+        {
+            var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var stopwatch = Stopwatch.StartNew();
+            var read = source.Read(sourceRequest, PostgresSource.DefaultBatchSize);
+            await using var writer = FileFormats.Create(format, compression, Stream.Null, read.Columns);
+            await foreach (var batch in read.Batches)
+            {
+                await writer.WriteAsync(batch, CancellationToken.None);
+            }
+
+            await writer.FinishAsync(CancellationToken.None);
+            Record($"stage: source + {format}+{compression}, no upload", stopwatch.Elapsed, writer.RecordsWritten, Collections(g0, g1, g2));
+        }
+    }
+
+    await server.DisposeAsync();
+    await postgres.DropDatabaseAsync(connectionString);
+    return 0;
+}
+
+static string Collections(int g0, int g1, int g2) =>
+    $"GCs gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}";
+
 for (var round = 1; round <= rounds; round++)
 {
     Console.WriteLine($"-- round {round} of {rounds}");
     string[] baselineSql = [inlined, unordered, $"SELECT row_to_json(r) FROM ({unordered}) r"];
-    for (var b = 0; b < baselines.Length; b++)
+    // BENCH_EXPORT_NO_BASELINES=1: the exports alone, for comparing runtime settings between runs (no ratios then).
+    for (var b = 0; b < (Environment.GetEnvironmentVariable("BENCH_EXPORT_NO_BASELINES") == "1" ? 0 : baselines.Length); b++)
     {
         var run = await BaselineAsync(connectionString, baselineSql[b]);
         Record(baselines[b], run.Elapsed, rowsInInterval, $"gzip output {run.Bytes / 1048576.0:0.0} MB");
@@ -133,6 +178,63 @@ for (var round = 1; round <= rounds; round++)
 
         await parquet.FinishAsync(CancellationToken.None);
         Record("A/B: source + Parquet+zstd, JSON as strings", stopwatch.Elapsed, parquet.RecordsWritten, $"output {parquet.BytesWritten / 1048576.0:0.0} MB");
+
+        // Why the JSONLines output is larger than the baseline's: the uncompressed sizes of both renderings, a line of
+        // each (round 1 only), and our JSON through zlib-ng at explicit levels (Fastest is zlib-ng's level 1,
+        // deflate_quick: static Huffman codes only, where gzip -1 builds dynamic ones).
+        var text = await BaselineAsync(connectionString, unordered, "cat");
+        Record("A/B: baseline \\copy (SELECT, unordered), uncompressed", text.Elapsed, rowsInInterval, $"output {text.Bytes / 1048576.0:0.0} MB");
+        stopwatch.Restart();
+        read = source.Read(sourceRequest, PostgresSource.DefaultBatchSize);
+        var plain = new CountingNullStream();
+        await using (var writer2 = FileFormats.Create("JSONLines", null, plain, read.Columns))
+        {
+            await foreach (var batch in read.Batches)
+            {
+                await writer2.WriteAsync(batch, CancellationToken.None);
+            }
+
+            await writer2.FinishAsync(CancellationToken.None);
+        }
+
+        Record("A/B: source + JSONLines, uncompressed", stopwatch.Elapsed, rowsInInterval, $"output {plain.Length / 1048576.0:0.0} MB");
+        if (round == 1)
+        {
+            Console.WriteLine($"    one row, \\copy text: {await FirstLineAsync(connectionString, unordered)}");
+            var first = source.Read(sourceRequest, 1);
+            using var line = new MemoryStream();
+            await using (var lineWriter = FileFormats.Create("JSONLines", null, line, first.Columns))
+            {
+                await foreach (var batch in first.Batches)
+                {
+                    await lineWriter.WriteAsync(new RecordBatch(batch.Columns, [batch.Rows[0]]), CancellationToken.None);
+                    break;
+                }
+
+                await lineWriter.FinishAsync(CancellationToken.None);
+            }
+
+            Console.WriteLine($"    one row, our JSONLines: {System.Text.Encoding.UTF8.GetString(line.ToArray()).TrimEnd()}");
+        }
+
+        foreach (var level in new[] { 1, 2, 3 })
+        {
+            stopwatch.Restart();
+            read = source.Read(sourceRequest, PostgresSource.DefaultBatchSize);
+            var compressed = new CountingNullStream();
+            await using (var gzip = new System.IO.Compression.GZipStream(compressed, new System.IO.Compression.ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+            {
+                await using var levelWriter = FileFormats.Create("JSONLines", null, gzip, read.Columns);
+                await foreach (var batch in read.Batches)
+                {
+                    await levelWriter.WriteAsync(batch, CancellationToken.None);
+                }
+
+                await levelWriter.FinishAsync(CancellationToken.None);
+            }
+
+            Record($"A/B: source + JSONLines + zlib-ng level {level}", stopwatch.Elapsed, rowsInInterval, $"output {compressed.Length / 1048576.0:0.0} MB");
+        }
     }
 
     foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
@@ -199,7 +301,9 @@ for (var round = 1; round <= rounds; round++)
 }
 
 // Medians over the rounds; each ratio is throughput against the fastest baseline (> 1 is faster than it).
-var baselineMedian = baselines.Min(label => Median(results.Where(r => r.Label == label).Select(r => r.Seconds)));
+var baselineMedian = results.Any(r => baselines.Contains(r.Label))
+    ? baselines.Min(label => Median(results.Where(r => r.Label == label).Select(r => r.Seconds)))
+    : double.NaN;
 Console.WriteLine();
 Console.WriteLine($"medians of {rounds} round(s), {rowsInInterval:N0} rows:");
 foreach (var label in results.Select(r => r.Label).Distinct())
@@ -298,11 +402,11 @@ static async Task<long> CopyBinaryRowsAsync(string connectionString, string sql,
 }
 
 /// <summary>A SELECT through psql's \copy, compressed with gzip -1: what a hand-rolled export costs.</summary>
-static async Task<(TimeSpan Elapsed, long Bytes)> BaselineAsync(string connectionString, string sql)
+static async Task<(TimeSpan Elapsed, long Bytes)> BaselineAsync(string connectionString, string sql, string compressor = "gzip -1")
 {
     var builder = new NpgsqlConnectionStringBuilder(connectionString);
     var output = Path.GetTempFileName();
-    var script = $"psql -h '{builder.Host}' -p {builder.Port} -U '{builder.Username}' -d '{builder.Database}' -q -c \"\\copy ({sql.Replace("\"", "\\\"")}) to stdout\" | gzip -1 > '{output}'";
+    var script = $"psql -h '{builder.Host}' -p {builder.Port} -U '{builder.Username}' -d '{builder.Database}' -q -c \"\\copy ({sql.Replace("\"", "\\\"")}) to stdout\" | {compressor} > '{output}'";
     var start = new ProcessStartInfo("bash", ["-o", "pipefail", "-c", script]) { RedirectStandardError = true };
     var stopwatch = Stopwatch.StartNew();
     using var process = Process.Start(start)!;
@@ -317,6 +421,60 @@ static async Task<(TimeSpan Elapsed, long Bytes)> BaselineAsync(string connectio
     var bytes = new FileInfo(output).Length;
     File.Delete(output);
     return (stopwatch.Elapsed, bytes);
+}
+
+/// <summary>The first line psql's \\copy writes for a SELECT (text format).</summary>
+static async Task<string> FirstLineAsync(string connectionString, string sql)
+{
+    var builder = new NpgsqlConnectionStringBuilder(connectionString);
+    var script = $"psql -h '{builder.Host}' -p {builder.Port} -U '{builder.Username}' -d '{builder.Database}' -q -c \"\\copy ({sql.Replace("\"", "\\\"")} LIMIT 1) to stdout\"";
+    var start = new ProcessStartInfo("bash", ["-o", "pipefail", "-c", script]) { RedirectStandardOutput = true };
+    using var process = Process.Start(start)!;
+    var line = await process.StandardOutput.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    return line.TrimEnd();
+}
+
+/// <summary>Counts the bytes written to it and drops them: an output's size without keeping it.</summary>
+sealed class CountingNullStream : Stream
+{
+    private long _length;
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => _length;
+
+    public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => _length += count;
+
+    public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        _length += count;
+        return Task.CompletedTask;
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        _length += buffer.Length;
+        return ValueTask.CompletedTask;
+    }
 }
 
 sealed class FixedConnection(string connectionString) : IDatabaseConnection
