@@ -96,22 +96,29 @@ if (Environment.GetEnvironmentVariable("BENCH_EXPORT_STAGES") == "1")
         foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
         {
             var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-            var stopwatch = Stopwatch.StartNew();
-            var read = source.Read(sourceRequest, PostgresSource.DefaultBatchSize);
-            await using var writer = FileFormats.Create(format, compression, Stream.Null, read.Columns);
-            await foreach (var batch in read.Batches)
-            {
-                await writer.WriteAsync(batch, CancellationToken.None);
-            }
-
-            await writer.FinishAsync(CancellationToken.None);
-            Record($"stage: source + {format}+{compression}, no upload", stopwatch.Elapsed, writer.RecordsWritten, Collections(g0, g1, g2));
+            var stage = await FormatStageAsync(format, compression);
+            Record($"stage: source + {format}+{compression}, no upload", stage.Elapsed, stage.Records, Collections(g0, g1, g2));
         }
     }
 
     await server.DisposeAsync();
     await postgres.DropDatabaseAsync(connectionString);
     return 0;
+}
+
+// The source read into a file writer onto a null stream: what formatting and compression add to the read, no upload.
+async Task<(TimeSpan Elapsed, long Records, long Bytes)> FormatStageAsync(string format, string compression)
+{
+    var stopwatch = Stopwatch.StartNew();
+    var read = source.Read(sourceRequest, PostgresSource.DefaultBatchSize);
+    await using var writer = FileFormats.Create(format, compression, Stream.Null, read.Columns);
+    await foreach (var batch in read.Batches)
+    {
+        await writer.WriteAsync(batch, CancellationToken.None);
+    }
+
+    await writer.FinishAsync(CancellationToken.None);
+    return (stopwatch.Elapsed, writer.RecordsWritten, writer.BytesWritten);
 }
 
 static string Collections(int g0, int g1, int g2) =>
@@ -239,16 +246,8 @@ for (var round = 1; round <= rounds; round++)
 
     foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
     {
-        var stopwatch = Stopwatch.StartNew();
-        var read = source.Read(sourceRequest, PostgresSource.DefaultBatchSize);
-        await using var writer = FileFormats.Create(format, compression, Stream.Null, read.Columns);
-        await foreach (var batch in read.Batches)
-        {
-            await writer.WriteAsync(batch, CancellationToken.None);
-        }
-
-        await writer.FinishAsync(CancellationToken.None);
-        Record($"stage: source + {format}+{compression}, no upload", stopwatch.Elapsed, writer.RecordsWritten, $"output {writer.BytesWritten / 1048576.0:0.0} MB");
+        var stage = await FormatStageAsync(format, compression);
+        Record($"stage: source + {format}+{compression}, no upload", stage.Elapsed, stage.Records, $"output {stage.Bytes / 1048576.0:0.0} MB");
     }
 
     foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
