@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Npgsql;
 
 /// <summary>
 /// <c>serve</c> (the API with its embedded engine) as a child process on the benchmark's database, driven through
@@ -35,7 +37,14 @@ sealed class BenchServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["ConnectionStrings__BatchExports"] = connectionString;
+        // The test kit's throwaway cluster hands out unpooled connection strings (so a database can be dropped at once);
+        // `serve` as a user runs it pools connections (Npgsql's default), and without a pool every request and every
+        // engine step forks a PostgreSQL backend: at the bench's 50 status polls a second that doubled PostgreSQL's CPU
+        // during a backfill. BENCH_POOLING=0 measures the unpooled way, as the figures before 2026-12-02 were taken.
+        start.Environment["ConnectionStrings__BatchExports"] = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = Environment.GetEnvironmentVariable("BENCH_POOLING") != "0",
+        }.ConnectionString;
         start.Environment["BATCH_EXPORTS_BOOTSTRAP_API_KEY"] = key;
         var process = Process.Start(start)!;
         var log = new StreamWriter(logPath) { AutoFlush = true };
@@ -73,7 +82,7 @@ sealed class BenchServer : IAsyncDisposable
     }
 
     /// <summary>Creates an S3 export (interval hour) and times one backfill of it from the POST to Completed.</summary>
-    public async Task<(TimeSpan Elapsed, long Records, long IdleRss, long PeakRss)> BackfillAsync(
+    public async Task<(TimeSpan Elapsed, long Records, long IdleRss, long PeakRss, string Steps)> BackfillAsync(
         JsonObject config, DateTimeOffset start, DateTimeOffset end)
     {
         var created = await PostAsync("api/projects/@current/batch_exports/", new JsonObject
@@ -87,6 +96,7 @@ sealed class BenchServer : IAsyncDisposable
         GC.Collect();
         var idle = Rss();
         long peak = idle;
+        var posted = DateTimeOffset.UtcNow;
         var stopwatch = Stopwatch.StartNew();
         var backfill = await PostAsync(export + "backfills/", new JsonObject { ["start_at"] = start.ToString("O"), ["end_at"] = end.ToString("O") });
         var url = $"{export}backfills/{backfill["backfill_id"]!.GetValue<string>()}/";
@@ -110,7 +120,23 @@ sealed class BenchServer : IAsyncDisposable
         stopwatch.Stop();
         var runs = (await _http.GetFromJsonAsync<JsonObject>(export + "runs/"))!["results"]!.AsArray();
         var records = runs.Sum(run => run!["records_completed"]?.GetValue<long>() ?? 0);
-        return (stopwatch.Elapsed, records, idle, peak);
+        return (stopwatch.Elapsed, records, idle, peak, await StepsAsync(export, posted, posted + stopwatch.Elapsed));
+    }
+
+    /// <summary>
+    /// Where the time between the POST and the Completed status went, from the run's start and finish log lines
+    /// (stored with the server's clock, the same machine's as ours): before the run started, the run, after it.
+    /// </summary>
+    private async Task<string> StepsAsync(string export, DateTimeOffset posted, DateTimeOffset seenCompleted)
+    {
+        var lines = (await _http.GetFromJsonAsync<JsonObject>(export + "logs/?limit=100"))!["results"]!.AsArray()
+            .Select(l => (Time: DateTimeOffset.Parse(l!["timestamp"]!.GetValue<string>(), CultureInfo.InvariantCulture), Message: l["message"]!.GetValue<string>()))
+            .ToList();
+        var started = lines.Where(l => l.Message.StartsWith("Batch exporting range", StringComparison.Ordinal)).Select(l => l.Time).DefaultIfEmpty().Min();
+        var finished = lines.Where(l => l.Message.Contains("finished successfully", StringComparison.Ordinal)).Select(l => l.Time).DefaultIfEmpty().Max();
+        return started == default || finished == default
+            ? "steps: no start/finish log lines"
+            : $"POST → run started {(started - posted).TotalMilliseconds:0} ms, run {(finished - started).TotalSeconds:0.00} s, finished → Completed seen {(seenCompleted - finished).TotalMilliseconds:0} ms";
     }
 
     private long Rss()

@@ -291,7 +291,7 @@ for (var round = 1; round <= rounds; round++)
         var backfill = await server.BackfillAsync(config, end.AddHours(-1), end);
         Record(
             $"HTTP: POST backfills/ -> Completed, {format}+{compression}", backfill.Elapsed, backfill.Records,
-            $"server peak RSS {backfill.PeakRss / 1048576.0:0} MB (+{(backfill.PeakRss - backfill.IdleRss) / 1048576.0:0} MB over idle)");
+            $"server peak RSS {backfill.PeakRss / 1048576.0:0} MB (+{(backfill.PeakRss - backfill.IdleRss) / 1048576.0:0} MB over idle), {backfill.Steps}");
         if (backfill.Records != rowsInInterval)
         {
             throw new InvalidOperationException($"the backfill exported {backfill.Records} rows, expected {rowsInInterval}");
