@@ -131,16 +131,11 @@ public sealed class RunExecutor(
         try
         {
             var exports = loaded ?? await lifecycle.LoadExportsAsync(runs, stopping);
-            // Started together: their start lines share one insert.
-            var started = await lifecycle.StartManyAsync(
-                [.. runs.Select(r => (r, exports[r.Id], (IRunOwnership)new RunLease(r.Id, Options.InstanceId)))],
-                new RunRetryPolicy(Options.MaxAttempts, Options.RetryBackoff),
-                stopping);
-            return await Task.WhenAll(runs.Select(async (run, i) =>
+            return await Task.WhenAll(runs.Select(async run =>
             {
                 try
                 {
-                    return started[i] is { } startedRun && await ExecuteAsync(startedRun, cancels[run.Id], stopping);
+                    return await ExecuteAsync(run, exports[run.Id], cancels[run.Id], stopping);
                 }
                 finally
                 {
@@ -200,9 +195,16 @@ public sealed class RunExecutor(
         return [.. claimed.OrderBy(r => r.NextAttemptAt).ThenBy(r => r.CreatedAt)];
     }
 
-    /// <summary>Returns whether the started run completed; false when it ended otherwise or was left for a later attempt.</summary>
-    private async Task<bool> ExecuteAsync(StartedRun started, CancellationTokenSource cancelled, CancellationToken stopping)
+    /// <summary>Returns whether the run completed; false when it ended otherwise or was left for a later attempt.</summary>
+    private async Task<bool> ExecuteAsync(BatchExportRun run, BatchExport? export, CancellationTokenSource cancelled, CancellationToken stopping)
     {
+        var lease = new RunLease(run.Id, Options.InstanceId);
+        var started = await lifecycle.StartAsync(run, export, lease, new RunRetryPolicy(Options.MaxAttempts, Options.RetryBackoff), stopping);
+        if (started == null)
+        {
+            return false;
+        }
+
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, cancelled.Token);
         RunOutcome outcome;
         try

@@ -18,25 +18,15 @@ internal sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, Tas
     /// a caller that gave up here would go on to its next write before this one is stored, and a run's rows would read
     /// out of order.
     /// </summary>
-    public Task<TResult> WriteAsync(TItem item) => WriteManyAsync([item])[0];
-
-    /// <summary>
-    /// Queues the items at once, so they go in the same group (a flush in flight never takes only some of them, as it
-    /// may of items queued one by one from several threads); one task per item, as <see cref="WriteAsync"/>.
-    /// </summary>
-    public Task<TResult>[] WriteManyAsync(IReadOnlyList<TItem> items)
+    public Task<TResult> WriteAsync(TItem item)
     {
-        var done = items.Select(_ => new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var done = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         bool flush;
         lock (_lock)
         {
-            for (var i = 0; i < items.Count; i++)
-            {
-                _pending.Add((items[i], done[i]));
-            }
-
-            flush = !_flushing && items.Count > 0;
-            _flushing |= flush;
+            _pending.Add((item, done));
+            flush = !_flushing;
+            _flushing = true;
         }
 
         if (flush)
@@ -44,7 +34,7 @@ internal sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, Tas
             _ = Task.Run(FlushAsync, CancellationToken.None);
         }
 
-        return [.. done.Select(d => d.Task)];
+        return done.Task;
     }
 
     /// <summary>Writes what is pending, group after group, until nothing is left; one flush runs at a time.</summary>

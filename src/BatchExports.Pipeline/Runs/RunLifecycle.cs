@@ -66,49 +66,11 @@ public sealed class RunLifecycle(
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(ownership);
-        return (await StartManyAsync([(run, export, ownership)], policy, cancellationToken))[0];
-    }
-
-    /// <summary>
-    /// Starts a claimed batch of runs (each with its export, null when gone, and its hold); returns, per run, the
-    /// started run or null where the run ended here. The start lines of the runs let through are queued together, so
-    /// they go in one insert rather than in whichever groups the runs' threads happened to reach.
-    /// </summary>
-    public async Task<StartedRun?[]> StartManyAsync(
-        IReadOnlyList<(BatchExportRun Run, BatchExport? Export, IRunOwnership Ownership)> runs, RunRetryPolicy policy, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(policy);
-        cancellationToken.ThrowIfCancellationRequested();
-        var started = new StartedRun?[runs.Count];
-        var lines = new List<BatchExportLogEntry>();
-        var ending = new List<Task>();
-        for (var i = 0; i < runs.Count; i++)
-        {
-            var (run, export, ownership) = runs[i];
-            if (export == null || export.Deleted || run.Attempt > policy.MaxAttempts)
-            {
-                ending.Add(EndUnstartableAsync(run, export, ownership, policy, cancellationToken));
-                continue;
-            }
-
-            lines.Add(ExportLog.RunEntry(export.TeamId, run, LogLevels.Info,
-                $"Batch exporting range {RunInterval.Of(run).Range} ({export.Model}) to {export.Destination.Type}, attempt {run.Attempt} of {policy.MaxAttempts}.",
-                clock.GetUtcNow()));
-            started[i] = new StartedRun(run, export, new RunLog(_runLog, run, export.TeamId), ownership, policy);
-        }
-
-        await Task.WhenAll(ending.Append(_runLog.WriteRunsAsync(lines)));
-        return started;
-    }
-
-    /// <summary>Ends a run that may not start: its export is gone or deleted, or it was interrupted too often.</summary>
-    private async Task EndUnstartableAsync(BatchExportRun run, BatchExport? export, IRunOwnership ownership, RunRetryPolicy policy, CancellationToken cancellationToken)
-    {
         if (export == null)
         {
             await WriteFinalAsync(run, ownership, RunStatuses.Failed, "The batch export of this run no longer exists.", null, cancellationToken);
-            return;
+            return null;
         }
 
         var log = new RunLog(_runLog, run, export.TeamId);
@@ -117,12 +79,20 @@ public sealed class RunLifecycle(
         {
             await WriteFinalAsync(run, ownership, RunStatuses.Cancelled, "Cancelled", null, cancellationToken);
             await log.WarningAsync($"Batch export for range {range} was cancelled: the batch export was deleted.", cancellationToken);
-            return;
+            return null;
         }
 
-        var error = $"The run was interrupted {policy.MaxAttempts} time(s) before it could finish (the process running it stopped), and was given up.";
-        await WriteFinalAsync(run, ownership, RunStatuses.FailedRetryable, error, null, cancellationToken);
-        await log.ErrorAsync($"Batch export for range {range} failed with an error that can be retried: {error}", cancellationToken);
+        if (run.Attempt > policy.MaxAttempts)
+        {
+            var error = $"The run was interrupted {policy.MaxAttempts} time(s) before it could finish (the process running it stopped), and was given up.";
+            await WriteFinalAsync(run, ownership, RunStatuses.FailedRetryable, error, null, cancellationToken);
+            await log.ErrorAsync($"Batch export for range {range} failed with an error that can be retried: {error}", cancellationToken);
+            return null;
+        }
+
+        await log.InfoAsync(
+            $"Batch exporting range {range} ({export.Model}) to {export.Destination.Type}, attempt {run.Attempt} of {policy.MaxAttempts}.", cancellationToken);
+        return new StartedRun(run, export, log, ownership, policy);
     }
 
     /// <summary>Exports the run's interval through the pipeline with the decrypted destination config.</summary>

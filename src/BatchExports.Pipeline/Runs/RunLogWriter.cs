@@ -31,13 +31,6 @@ public sealed class RunLogWriter
         return _group.WriteAsync(ExportLog.RunEntry(teamId, run, level, message, _clock.GetUtcNow()));
     }
 
-    /// <summary>Lines of many runs queued together, so they go in one insert (a claimed batch's start lines).</summary>
-    public Task WriteRunsAsync(IReadOnlyList<BatchExportLogEntry> entries)
-    {
-        ArgumentNullException.ThrowIfNull(entries);
-        return Task.WhenAll(_group.WriteManyAsync(entries));
-    }
-
     private async Task<IReadOnlyList<bool>> InsertAsync(IReadOnlyList<BatchExportLogEntry> entries)
     {
         // Not the callers' tokens: the group is shared, and a line one caller gave up on may be another's neighbour.
