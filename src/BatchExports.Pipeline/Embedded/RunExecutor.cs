@@ -159,6 +159,10 @@ public sealed class RunExecutor(
     /// but those reading no records) only as many as this process has free export slots: a claimed run shows Running
     /// and no other engine may take it, so a heavy run claimed only to wait for a slot here would wait for nothing on
     /// another engine with a free one. (The rows the inner select locked and the outer one leaves go back at once.)
+    /// The locked select orders by <c>next_attempt_at</c> alone, the claimable index's key, so it reads the index and
+    /// stops after <paramref name="limit"/> rows; equal due times (a boundary's runs all share one) come in index
+    /// order. With <c>created_at</c> as a tie-break, PostgreSQL sorted every due row under <c>FOR UPDATE</c> (no
+    /// top-N sort below LockRows): 76 ms per claim with 50,000 runs due, against 4 ms now — most of a boundary's burst.
     /// </summary>
     private async Task<List<BatchExportRun>> ClaimAsync(int limit, CancellationToken cancellationToken)
     {
@@ -179,7 +183,7 @@ public sealed class RunExecutor(
                         SELECT id, batch_export_id, next_attempt_at, created_at FROM batch_export_runs
                         WHERE status IN ('Starting', 'Running') AND next_attempt_at <= {now}
                           AND (lease_expires_at IS NULL OR lease_expires_at < {now})
-                        ORDER BY next_attempt_at, created_at
+                        ORDER BY next_attempt_at
                         LIMIT {limit}
                         FOR UPDATE SKIP LOCKED) d
                     LEFT JOIN batch_exports e ON e.id = d.batch_export_id
