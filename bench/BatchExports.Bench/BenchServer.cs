@@ -81,36 +81,6 @@ sealed class BenchServer : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Warms <c>serve</c> up as a server that has been running is: copies up to <paramref name="rows"/> of the team's
-    /// events into the hour before <paramref name="measuredStart"/> (ingested 30 days earlier, outside every measured
-    /// interval, so no measured export or baseline reads them) and backfills that hour through the whole export path
-    /// (source, format, upload), so the measured backfills do not pay the JIT of a freshly started process.
-    /// </summary>
-    public async Task<(TimeSpan Elapsed, long Records)> WarmUpAsync(
-        string connectionString, long teamId, JsonObject config, DateTimeOffset measuredStart, int rows)
-    {
-        await using (var connection = new NpgsqlConnection(connectionString))
-        {
-            await connection.OpenAsync();
-            await using var copy = new NpgsqlCommand(
-                """
-                INSERT INTO events
-                SELECT (jsonb_populate_record(NULL::events, to_jsonb(e) || jsonb_build_object(
-                    'uuid', gen_random_uuid(), 'timestamp', e.timestamp - interval '1 hour', 'inserted_at', e.inserted_at - interval '30 days'))).*
-                FROM (SELECT * FROM events WHERE team_id = @team AND timestamp >= @start LIMIT @rows) e
-                WHERE NOT EXISTS (SELECT FROM events WHERE team_id = @team AND timestamp >= @start - interval '1 hour' AND timestamp < @start)
-                """, connection);
-            copy.Parameters.AddWithValue("team", teamId);
-            copy.Parameters.AddWithValue("start", measuredStart);
-            copy.Parameters.AddWithValue("rows", rows);
-            await copy.ExecuteNonQueryAsync();
-        }
-
-        var warmUp = await BackfillAsync(config, measuredStart.AddHours(-1), measuredStart);
-        return (warmUp.Elapsed, warmUp.Records);
-    }
-
     /// <summary>Creates an S3 export (interval hour) and times one backfill of it from the POST to Completed.</summary>
     public async Task<(TimeSpan Elapsed, long Records, long IdleRss, long PeakRss, string Steps)> BackfillAsync(
         JsonObject config, DateTimeOffset start, DateTimeOffset end)
