@@ -46,6 +46,14 @@ sealed class BenchServer : IAsyncDisposable
             Pooling = Environment.GetEnvironmentVariable("BENCH_POOLING") != "0",
         }.ConnectionString;
         start.Environment["BATCH_EXPORTS_BOOTSTRAP_API_KEY"] = key;
+        // BENCH_SERVE_X=v sets X=v for `serve` alone (runtime settings such as DOTNET_TieredPGO tried on the server
+        // without changing the in-process pipeline it is compared with).
+        foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                     .Select(entry => ((string)entry.Key, (string?)entry.Value))
+                     .Where(variable => variable.Item1.StartsWith("BENCH_SERVE_", StringComparison.Ordinal)))
+        {
+            start.Environment[name["BENCH_SERVE_".Length..]] = value;
+        }
         var process = Process.Start(start)!;
         var log = new StreamWriter(logPath) { AutoFlush = true };
         // Console output goes to a file, as a service's would; the two pipes are drained so the server never blocks on them.
@@ -137,6 +145,37 @@ sealed class BenchServer : IAsyncDisposable
         return started == default || finished == default
             ? "steps: no start/finish log lines"
             : $"POST → run started {(started - posted).TotalMilliseconds:0} ms, run {(finished - started).TotalSeconds:0.00} s, finished → Completed seen {(seenCompleted - finished).TotalMilliseconds:0} ms";
+    }
+
+    /// <summary>
+    /// Waits until `serve` has been idle for a second (under 20 ms of CPU), at most a minute: after its first exports
+    /// the runtime goes on compiling their hot methods in the background, which would otherwise run beside the next case.
+    /// Returns the time waited and the CPU seconds `serve` spent meanwhile.
+    /// </summary>
+    public async Task<(TimeSpan Waited, double CpuSeconds)> SettleAsync()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var first = Cpu();
+        var last = first;
+        while (stopwatch.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            await Task.Delay(1000);
+            var now = Cpu();
+            if (now - last < 0.02)
+            {
+                break;
+            }
+
+            last = now;
+        }
+
+        return (stopwatch.Elapsed, Cpu() - first);
+    }
+
+    private double Cpu()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime.TotalSeconds;
     }
 
     private long Rss()

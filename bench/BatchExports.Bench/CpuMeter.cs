@@ -3,13 +3,14 @@ using Npgsql;
 
 /// <summary>
 /// CPU seconds (user + system, from /proc) of this process, of the PostgreSQL server (the postmaster with the backends
-/// it has reaped, plus live ones) and of child processes (s3rver, `serve`; psql and gzip of a finished baseline), between laps.
+/// it has reaped, plus live ones), of `serve` (the child running .NET) and of the other child processes (s3rver; psql
+/// and gzip of a finished baseline), between laps.
 /// </summary>
 sealed class CpuMeter
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
     private readonly int _postmaster;
-    private (double Self, double Postgres, double Children) _last;
+    private (double Self, double Postgres, double Serve, double Children) _last;
 
     private CpuMeter(int postmaster)
     {
@@ -29,14 +30,14 @@ sealed class CpuMeter
     public string Lap()
     {
         var now = Sample();
-        var text = $"bench {now.Self - _last.Self:0.0}, postgres {now.Postgres - _last.Postgres:0.0}, children {now.Children - _last.Children:0.0}";
+        var text = $"bench {now.Self - _last.Self:0.0}, postgres {now.Postgres - _last.Postgres:0.0}, serve {now.Serve - _last.Serve:0.0}, other children {now.Children - _last.Children:0.0}";
         _last = now;
         return text;
     }
 
-    private (double Self, double Postgres, double Children) Sample()
+    private (double Self, double Postgres, double Serve, double Children) Sample()
     {
-        double postgres = 0, children = 0;
+        double postgres = 0, serve = 0, children = 0;
         var self = Environment.ProcessId;
         double selfCpu = 0;
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
@@ -59,23 +60,28 @@ sealed class CpuMeter
             {
                 postgres += stat.Own;
             }
+            else if (stat.Parent == self && stat.Command == "dotnet")
+            {
+                serve += stat.Own + stat.Reaped;
+            }
             else if (stat.Parent == self)
             {
                 children += stat.Own + stat.Reaped;
             }
         }
 
-        return (selfCpu, postgres, children);
+        return (selfCpu, postgres, serve, children);
     }
 
-    private static (int Parent, double Own, double Reaped)? Stat(int pid)
+    private static (string Command, int Parent, double Own, double Reaped)? Stat(int pid)
     {
         try
         {
             var text = File.ReadAllText($"/proc/{pid}/stat");
             var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
             double Field(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture) / TicksPerSecond;
-            return (int.Parse(fields[1], CultureInfo.InvariantCulture), Field(11) + Field(12), Field(13) + Field(14));
+            var command = text[(text.IndexOf('(') + 1)..text.LastIndexOf(')')];
+            return (command, int.Parse(fields[1], CultureInfo.InvariantCulture), Field(11) + Field(12), Field(13) + Field(14));
         }
         catch (IOException)
         {

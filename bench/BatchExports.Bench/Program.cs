@@ -143,14 +143,27 @@ async Task<(TimeSpan Elapsed, long Records, long Bytes)> FormatStageAsync(string
 static string Collections(int g0, int g1, int g2) =>
     $"GCs gen0/1/2 {GC.CollectionCount(0) - g0}/{GC.CollectionCount(1) - g1}/{GC.CollectionCount(2) - g2}";
 
-// `serve` measured as a server that has been running is: one backfill per format of the warm-up rows first, through
-// the whole path, so the measured backfills do not pay a fresh process's JIT (its figure is printed, outside the medians).
+// `serve` measured as a server that has been running is: backfills of the warm-up rows first, through the whole path,
+// so the measured backfills do not pay a fresh process's JIT. One is not enough: a method called once per batch (a
+// Parquet column's encoder, a batch's JSON loop) runs unoptimised and then instrumented for dynamic PGO until it has
+// been called ~60 times, so a 1M-row export right after one 50,000-row warm-up cost `serve` ~20 % more CPU than the
+// same export at steady state (2026-12-02). BENCH_SERVE_WARMUPS sets how many per format (default 12, 60 batches);
+// the first (the cold figure) and the last are printed, outside the medians.
+var warmUps = int.TryParse(Environment.GetEnvironmentVariable("BENCH_SERVE_WARMUPS"), out var w) && w >= 0 ? w : 12;
 foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet", "zstd") })
 {
-    var warmUp = await server.BackfillAsync(await S3ConfigAsync(format, compression), end.AddHours(-2), end.AddHours(-1));
-    Console.WriteLine($"  warm-up of serve: backfill of {warmUp.Records:N0} rows, {format}+{compression}, POST -> Completed {warmUp.Elapsed.TotalSeconds:0.00} s");
+    for (var i = 1; i <= warmUps; i++)
+    {
+        var warmUp = await server.BackfillAsync(await S3ConfigAsync(format, compression), end.AddHours(-2), end.AddHours(-1));
+        if (i == 1 || i == warmUps)
+        {
+            Console.WriteLine($"  warm-up {i} of {warmUps} of serve: backfill of {warmUp.Records:N0} rows, {format}+{compression}, POST -> Completed {warmUp.Elapsed.TotalSeconds:0.00} s");
+        }
+    }
 }
 
+var settled = await server.SettleAsync();
+Console.WriteLine($"  serve idle {settled.Waited.TotalSeconds:0.0} s after its warm-up ({settled.CpuSeconds:0.0} s of CPU meanwhile: the background tier-up of what the warm-up ran)");
 cpu.Lap(); // the warm-up's CPU is not the first case's
 
 for (var round = 1; round <= rounds; round++)
