@@ -25,6 +25,8 @@ sealed class BenchServer : IAsyncDisposable
 
     public Uri BaseAddress => _http.BaseAddress!;
 
+    public int ProcessId => _process.Id;
+
     public string LogPath { get; }
 
     public static async Task<BenchServer> StartAsync(string connectionString)
@@ -48,11 +50,12 @@ sealed class BenchServer : IAsyncDisposable
         start.Environment["BATCH_EXPORTS_BOOTSTRAP_API_KEY"] = key;
         // BENCH_SERVE_X=v sets X=v for `serve` alone (runtime settings such as DOTNET_TieredPGO tried on the server
         // without changing the in-process pipeline it is compared with).
-        foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                     .Select(entry => ((string)entry.Key, (string?)entry.Value))
-                     .Where(variable => variable.Item1.StartsWith("BENCH_SERVE_", StringComparison.Ordinal)))
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
         {
-            start.Environment[name["BENCH_SERVE_".Length..]] = value;
+            if (variable.Key is string name && name.StartsWith("BENCH_SERVE_", StringComparison.Ordinal))
+            {
+                start.Environment[name["BENCH_SERVE_".Length..]] = variable.Value as string;
+            }
         }
         var process = Process.Start(start)!;
         var log = new StreamWriter(logPath) { AutoFlush = true };

@@ -3,28 +3,29 @@ using Npgsql;
 
 /// <summary>
 /// CPU seconds (user + system, from /proc) of this process, of the PostgreSQL server (the postmaster with the backends
-/// it has reaped, plus live ones), of `serve` (the child running .NET) and of the other child processes (s3rver; psql
-/// and gzip of a finished baseline), between laps.
+/// it has reaped, plus live ones), of `serve` and of the other child processes (s3rver; psql and gzip of a finished
+/// baseline), between laps.
 /// </summary>
 sealed class CpuMeter
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
     private readonly int _postmaster;
+    private readonly int _serve;
     private (double Self, double Postgres, double Serve, double Children) _last;
 
-    private CpuMeter(int postmaster)
+    private CpuMeter(int postmaster, int serve)
     {
-        _postmaster = postmaster;
+        (_postmaster, _serve) = (postmaster, serve);
         _last = Sample();
     }
 
-    public static async Task<CpuMeter> StartAsync(string connectionString)
+    public static async Task<CpuMeter> StartAsync(string connectionString, int serve)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
         var backend = (int)(await command.ExecuteScalarAsync())!;
-        return new CpuMeter(Stat(backend)!.Value.Parent);
+        return new CpuMeter(Stat(backend)!.Value.Parent, serve);
     }
 
     public string Lap()
@@ -60,7 +61,7 @@ sealed class CpuMeter
             {
                 postgres += stat.Own;
             }
-            else if (stat.Parent == self && stat.Command == "dotnet")
+            else if (pid == _serve)
             {
                 serve += stat.Own + stat.Reaped;
             }
@@ -73,15 +74,14 @@ sealed class CpuMeter
         return (selfCpu, postgres, serve, children);
     }
 
-    private static (string Command, int Parent, double Own, double Reaped)? Stat(int pid)
+    private static (int Parent, double Own, double Reaped)? Stat(int pid)
     {
         try
         {
             var text = File.ReadAllText($"/proc/{pid}/stat");
             var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
             double Field(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture) / TicksPerSecond;
-            var command = text[(text.IndexOf('(') + 1)..text.LastIndexOf(')')];
-            return (command, int.Parse(fields[1], CultureInfo.InvariantCulture), Field(11) + Field(12), Field(13) + Field(14));
+            return (int.Parse(fields[1], CultureInfo.InvariantCulture), Field(11) + Field(12), Field(13) + Field(14));
         }
         catch (IOException)
         {

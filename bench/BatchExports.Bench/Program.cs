@@ -72,12 +72,12 @@ IDestination s3Destination = new S3Destination();
 var sourceRequest = new SourceRequest(
     ExportSelection.Of(export, new JsonObject()), interval, IsBackfill: false, S3Destination.EventFields,
     Ordered: s3Destination.NeedsOrderedRecords, Utf8Json: s3Destination.AcceptsUtf8Json);
-var cpu = await CpuMeter.StartAsync(connectionString);
 
 // As a user would: `serve` (API + embedded engine) on the same database, a one-hour backfill of an S3 export POSTed
 // through the HTTP API with a personal API key, timed until the backfill reads Completed.
 await using var server = await BenchServer.StartAsync(connectionString);
 Console.WriteLine($"serve: {server.BaseAddress} (log {server.LogPath})");
+var cpu = await CpuMeter.StartAsync(connectionString, server.ProcessId);
 var abTesting = Environment.GetEnvironmentVariable("BENCH_EXPORT_AB") == "1";
 // BENCH_EXPORT_LEAN=1 (for 10M events): the fastest baseline (unordered) and the S3 exports only, no stages.
 var lean = Environment.GetEnvironmentVariable("BENCH_EXPORT_LEAN") == "1";
@@ -163,7 +163,7 @@ foreach (var (format, compression) in new[] { ("JSONLines", "gzip"), ("Parquet",
 }
 
 var settled = await server.SettleAsync();
-Console.WriteLine($"  serve idle {settled.Waited.TotalSeconds:0.0} s after its warm-up ({settled.CpuSeconds:0.0} s of CPU meanwhile: the background tier-up of what the warm-up ran)");
+Console.WriteLine($"  serve idle {settled.Waited.TotalSeconds:0.0} s after its warm-up ({settled.CpuSeconds:0.0} s of CPU meanwhile)");
 cpu.Lap(); // the warm-up's CPU is not the first case's
 
 for (var round = 1; round <= rounds; round++)
